@@ -1,0 +1,35 @@
+"""The `backspasm` command: a thin Typer shell over the engine, the diary and the web app.
+
+Each command group lives in its own module and imports its heavy dependencies
+inside the command, so `backspasm --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from . import assess_cmd, knowledge_cmd
+
+app = typer.Typer(
+    name="backspasm",
+    help="Back-spasm care: triage, a self-care plan by the clock, a pain diary and a report for your doctor. "
+    "Not a diagnosis, and not a doctor.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+for module in (assess_cmd, knowledge_cmd):
+    module.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        sys.exit(130)

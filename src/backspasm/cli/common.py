@@ -1,0 +1,40 @@
+"""Helpers shared by the command modules: reading JSON input, reporting bad input."""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import typer
+
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    """Print an error on standard error and exit (2: bad input)."""
+    sys.stderr.write(f"backspasm: {message}\n")
+    raise typer.Exit(code)
+
+
+def bad_input(exc: Exception) -> NoReturn:
+    """Report a BadInput (or similar) naming each field, then exit 2."""
+    errors = getattr(exc, "errors", None)
+    if isinstance(errors, list) and errors:
+        lines = [f"{loc}: {msg}" if loc else msg for loc, msg in errors]
+        fail("bad input:\n  " + "\n  ".join(lines))
+    fail(f"bad input: {exc}")
+
+
+def read_source(path: str) -> bytes:
+    """Bytes of FILE, or of standard input for '-'."""
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        fail(f"bad input: no such file: {path}")
+    except IsADirectoryError:
+        fail(f"bad input: {path} is a directory")
+    except OSError as e:
+        fail(f"bad input: cannot read {path}: {e.strerror or e}")

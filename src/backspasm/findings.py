@@ -1,0 +1,61 @@
+"""Assessment -> the set of findings that count: listed, derived from numbers, read from text.
+
+Presence wins (CONTRACT.md): a finding listed, derived or read from the text counts
+even when it is also denied, because the safe reading is the one that raises urgency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .contract import Assessment, DiaryEntry
+from .text.reading import EMPTY, Reading
+
+SEVERE_PAIN = 7
+MEANINGFUL_CHANGE = 2  # points on the 0-10 scale (Farrar et al., 2001)
+NOT_IMPROVING_AFTER_HOURS = 72
+LONG_DURATION_HOURS = 1008  # six weeks
+
+
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """The findings that count, which of them came from text, and the conditions."""
+
+    present: frozenset[str]
+    from_text: frozenset[str]
+    conditions: frozenset[str]
+    reading: Reading
+
+
+def earliest(diary: list[DiaryEntry]) -> DiaryEntry:
+    """The diary's earliest entry: smallest hours_since_onset, ties to the lowest pain."""
+    return min(diary, key=lambda e: (e.hours_since_onset, e.pain))
+
+
+def derived(hours: float, pain: int, diary: list[DiaryEntry] | None) -> set[str]:
+    """The findings the numbers alone establish."""
+    out = set()
+    if pain >= SEVERE_PAIN:
+        out.add("severe_pain")
+    if hours >= LONG_DURATION_HOURS:
+        out.add("long_duration")
+    if diary:
+        if hours >= NOT_IMPROVING_AFTER_HOURS and pain > earliest(diary).pain - MEANINGFUL_CHANGE:
+            out.add("not_improving")
+        if pain >= min(e.pain for e in diary) + MEANINGFUL_CHANGE:
+            out.add("worsening")
+    return out
+
+
+def collect(a: Assessment, reading: Reading = EMPTY) -> Findings:
+    """Every finding that counts for this assessment."""
+    present = derived(a.hours_since_onset, a.pain, a.diary)
+    if a.findings:
+        present.update(a.findings)
+    text_codes = set(reading.findings)
+    if reading.pain is not None and reading.pain >= SEVERE_PAIN:
+        text_codes.add("severe_pain")
+    from_text = frozenset(text_codes - present)
+    present |= text_codes
+    conditions = frozenset(a.conditions or ()) | reading.conditions
+    return Findings(frozenset(present), from_text, conditions, reading)

@@ -1,0 +1,135 @@
+"""The closed schema of the knowledge files: unknown keys and codes fail at load."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..codes import (
+    ConditionCode,
+    FindingCode,
+    PlanCode,
+    PreventionCode,
+    ProfessionalCode,
+    SourceRef,
+    UrgencyCode,
+)
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Citation(_Closed):
+    """Where a rule comes from: a PATHWAY.md reference, with an optional pointer."""
+
+    ref: SourceRef
+    note: str | None = None
+
+
+class When(_Closed):
+    """All parts must hold. A small closed vocabulary: no expressions, no strings evaluated."""
+
+    urgency_in: tuple[UrgencyCode, ...] | None = None
+    hours_since_onset_at_least: float | None = Field(default=None, ge=0)
+    hours_since_onset_below: float | None = Field(default=None, ge=0)
+    findings_any: tuple[FindingCode, ...] | None = None
+    findings_none: tuple[FindingCode, ...] | None = None
+
+    def describe(self) -> str:
+        """The condition in words, for `backspasm knowledge`."""
+        parts = []
+        if self.urgency_in is not None:
+            parts.append("urgency is " + " or ".join(self.urgency_in))
+        if self.hours_since_onset_at_least is not None:
+            parts.append(f"{self.hours_since_onset_at_least:g} h or more since onset")
+        if self.hours_since_onset_below is not None:
+            parts.append(f"under {self.hours_since_onset_below:g} h since onset")
+        if self.findings_any:
+            parts.append("any of " + ", ".join(self.findings_any))
+        if self.findings_none:
+            parts.append("none of " + ", ".join(self.findings_none))
+        return "; ".join(parts) or "always"
+
+
+class AskFirstWhen(_Closed):
+    """A pain reliever becomes ask_first when any listed condition is present, or at the age."""
+
+    conditions_any: tuple[ConditionCode, ...] = ()
+    age_at_least: int | None = Field(default=None, ge=0, le=120)
+    age_text: str | None = None
+
+    @model_validator(mode="after")
+    def _age_needs_text(self) -> AskFirstWhen:
+        if (self.age_at_least is None) != (self.age_text is None):
+            raise ValueError("age_at_least and age_text go together")
+        return self
+
+
+class Source(_Closed):
+    ref: SourceRef
+    title: str
+    kind: Literal["article", "guideline", "label"]
+
+
+class Level(_Closed):
+    code: UrgencyCode
+    label: str
+    headline: str
+    colour: Literal["green", "yellow", "orange", "red"]
+    summary: str
+
+
+class Finding(_Closed):
+    code: FindingCode
+    level: Literal["soon", "urgent", "emergency"]
+    kind: Literal["asked", "derived", "both"]
+    label: str
+    question: str
+    text: str
+    source: Citation
+
+
+class Condition(_Closed):
+    code: ConditionCode
+    label: str
+    question: str
+    caution: str
+    source: Citation
+
+
+class PlanRule(_Closed):
+    code: PlanCode
+    title: str
+    text: str
+    source: Citation
+    when: When
+    ask_first_when: AskFirstWhen | None = None
+
+
+class ProfessionalRule(_Closed):
+    code: ProfessionalCode
+    title: str
+    text: str
+    source: Citation
+    when: When
+
+
+class PreventionRule(_Closed):
+    code: PreventionCode
+    title: str
+    text: str
+    source: Citation
+    when: When
+
+
+class ScheduleRule(_Closed):
+    at_hour: float = Field(ge=0)
+    text: str
+    source: Citation
+    when: When
+
+
+class Disclaimer(_Closed):
+    text: str
