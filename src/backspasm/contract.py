@@ -210,10 +210,10 @@ def _message(err: Any) -> tuple[str, str]:
         return _loc_str(loc), f"unknown field{hint}; allowed fields: {', '.join(known)}"
     if kind == "literal_error" and code_field is not None:
         what, allowed = _CODE_KINDS[code_field]
-        if value in DERIVED_ONLY_FINDINGS:
-            return _loc_str(loc), f"'{value}' is derived from hours_since_onset and cannot be listed"
         if not isinstance(value, str):
             return _loc_str(loc), f"a {what} code must be a string, got {_json_type(value)}"
+        if value in DERIVED_ONLY_FINDINGS:
+            return _loc_str(loc), f"'{value}' is derived from hours_since_onset and cannot be listed"
         guess = difflib.get_close_matches(value, allowed, n=1)
         hint = f" (did you mean '{guess[0]}'?)" if guess else ""
         return _loc_str(loc), f"unknown {what} code '{value}'{hint}"
@@ -261,8 +261,11 @@ def _json_type(value: Any) -> str:
 def _bad_input(exc: ValidationError, prefix: str = "") -> BadInput:
     msgs = []
     for err in exc.errors(include_url=False):
-        loc, msg = _message(err)
-        msgs.append((f"{prefix}{loc}" if not loc.startswith("[") else f"{prefix}{loc}", msg))
+        try:
+            loc, msg = _message(err)
+        except Exception:  # an error shape the rewording does not know: keep pydantic's words
+            loc, msg = _loc_str(tuple(err.get("loc", ()))), str(err.get("msg", "invalid value"))
+        msgs.append((f"{prefix}{loc}", msg))
     return BadInput(msgs)
 
 

@@ -12,7 +12,7 @@ from .result import Cited
 @cache
 def _table() -> dict[str, tuple[int, Cited, Cited]]:
     """code -> (rank, reason, reason marked as read from text), built once."""
-    out = {}
+    out: dict[str, tuple[int, Cited, Cited]] = {}
     for code in FINDING_CODES:
         f = load().findings[code]
         args = (code, f.label, f.text, f.source.ref, f.source.note)
@@ -24,7 +24,7 @@ def _table() -> dict[str, tuple[int, Cited, Cited]]:
     return out
 
 
-_ORDER = {code: i for i, code in enumerate(FINDING_CODES)}
+_ORDER: dict[str, int] = {code: i for i, code in enumerate(FINDING_CODES)}
 
 
 def level_of(code: str) -> str:

@@ -56,7 +56,9 @@ def register(app: typer.Typer) -> None:
         run_questionnaire(no_color=no_color)
 
     @app.command()
-    def explain(code: Annotated[str, typer.Argument(help="A finding, condition, plan, professional or prevention code.")]) -> None:
+    def explain(
+        code: Annotated[str, typer.Argument(help="A finding, condition, plan, professional or prevention code.")],
+    ) -> None:
         """Explain what a code means, why it matters, and its source."""
         from .render import explain_code
 

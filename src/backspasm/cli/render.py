@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..knowledge import load
+from ..knowledge.schema import PlanRule, PreventionRule, ProfessionalRule
 from ..result import Cited, Result
 
 COLOURS = {"self_care": "green", "soon": "yellow", "urgent": "dark_orange", "emergency": "red"}
@@ -97,7 +98,7 @@ def explain_code(code: str, console: Console | None = None) -> bool:
         blocks.append(Text(f"Caution: {c.caution}"))
         blocks.append(Text(f"Source: {c.source.ref}" + (f" ({c.source.note})" if c.source.note else "")))
     else:
-        rules = [("plan item", r) for r in kb.plan]
+        rules: list[tuple[str, PlanRule | ProfessionalRule | PreventionRule]] = [("plan item", r) for r in kb.plan]
         rules += [("professional option", r) for r in kb.professional]
         rules += [("prevention", r) for r in kb.prevention]
         match = next(((kind, r) for kind, r in rules if r.code == code), None)

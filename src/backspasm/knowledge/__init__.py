@@ -59,7 +59,7 @@ class KnowledgeBase:
 
     def citations(self) -> list[tuple[str, str, str]]:
         """(section, code, ref) for every rule, for the 'every rule has a source' checks."""
-        rows = [("finding", f.code, f.source.ref) for f in self.findings.values()]
+        rows: list[tuple[str, str, str]] = [("finding", f.code, f.source.ref) for f in self.findings.values()]
         rows += [("condition", c.code, c.source.ref) for c in self.conditions.values()]
         rows += [("plan", p.code, p.source.ref) for p in self.plan]
         rows += [("professional", p.code, p.source.ref) for p in self.professional]

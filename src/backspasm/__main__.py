@@ -1,0 +1,5 @@
+"""`python -m backspasm` runs the CLI."""
+
+from .cli import main
+
+main()
