@@ -1,0 +1,7 @@
+"""Accounts: registration, sign-in (rate limited in the database), sign-out, deleting everything."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

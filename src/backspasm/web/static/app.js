@@ -1,0 +1,18 @@
+// Progressive enhancement only: every page works without this file.
+// Shows plan times in the reader's own time zone instead of UTC.
+(function () {
+  "use strict";
+  var fmt;
+  try {
+    fmt = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  } catch (e) {
+    return;
+  }
+  document.querySelectorAll("time[data-local]").forEach(function (el) {
+    var at = new Date(el.getAttribute("datetime"));
+    if (isNaN(at.getTime())) { return; }
+    var text = el.textContent || "";
+    var rel = text.indexOf("(") >= 0 ? " " + text.slice(text.indexOf("(")) : "";
+    el.textContent = fmt.format(at) + rel;
+  });
+})();
