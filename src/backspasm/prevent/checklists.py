@@ -50,8 +50,7 @@ class ChecklistResult:
             "summary": self.summary(),
             "answers": self.answers,
             "to_change": [
-                {"code": i.code, "text": i.fix, "source": i.source.model_dump(exclude_none=True)}
-                for i in self.to_change
+                {"code": i.code, "text": i.fix, "source": i.source.model_dump(exclude_none=True)} for i in self.to_change
             ],
         }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from .library import load
 from .program import Program
@@ -17,7 +17,7 @@ def program_to_ics(program: Program, stamp: datetime | None = None) -> bytes:
     cal.add("prodid", "-//backspasm//prevention program//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "Back care program")
-    stamp = stamp or datetime.now(timezone.utc)
+    stamp = stamp or datetime.now(UTC)
     for day, sessions in program.days():
         total = sum(s.minutes for s in sessions)
         parts = ["core"] if any(s.kind == "core" for s in sessions) else []
@@ -35,4 +35,4 @@ def program_to_ics(program: Program, stamp: datetime | None = None) -> bytes:
         ev.add("description", "\n".join(lines))
         ev.add("categories", ["Health"])
         cal.add_component(ev)
-    return cal.to_ical()
+    return bytes(cal.to_ical())

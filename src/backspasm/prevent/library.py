@@ -48,7 +48,7 @@ class PreventionData:
 
     def citations(self) -> list[tuple[str, str, str]]:
         """(section, code, ref) of every item, for the 'everything has a source' checks."""
-        rows = [("exercise", e.code, e.source.ref) for e in self.exercises.values()]
+        rows: list[tuple[str, str, str]] = [("exercise", e.code, e.source.ref) for e in self.exercises.values()]
         rows += [("stop_sign", f"#{i}", s.source.ref) for i, s in enumerate(self.stop_signs)]
         rows += [("limit", lim.code, lim.source.ref) for lim in self.limits.values()]
         for c in self.checklists.values():

@@ -186,7 +186,7 @@ def _grow(start: int | None, end: int | None, week: int, weeks: int, step: int =
         return start
     frac = (week - 1) / (weeks - 1) if weeks > 1 else 1.0
     value = start + (end - start) * frac
-    return max(start, min(end, int(math.floor(value / step + 0.5)) * step))
+    return max(start, min(end, math.floor(value / step + 0.5) * step))
 
 
 def dose_for_week(ex: Exercise, week: int, weeks: int) -> Dose:
@@ -259,8 +259,15 @@ def build_program(req: ProgramRequest, now: datetime | None = None, data: Preven
             f"No exercise program for now. {level.headline} Red-flag symptoms need a doctor before any "
             "exercise program; once a doctor has said you may exercise, ask again."
         )
-        return Program("not_now", urgency, hours, None, (Note("needs_doctor_first", text, s.blocked_source),),
-                       target_minutes=s.target_minutes, request=request)
+        return Program(
+            "not_now",
+            urgency,
+            hours,
+            None,
+            (Note("needs_doctor_first", text, s.blocked_source),),
+            target_minutes=s.target_minutes,
+            request=request,
+        )
 
     notes: list[Note] = []
     first = req.start or now.date()
@@ -271,24 +278,30 @@ def build_program(req: ProgramRequest, now: datetime | None = None, data: Preven
         while datetime.combine(first, req.session_time) < resume_at:
             first += timedelta(days=1)
         if hours < s.resume_after_hours:
-            notes.append(Note(
-                "rest_first",
-                f"The first {s.resume_after_hours:g} hours of a spasm are for rest and gentle movement, not "
-                f"exercise: your program starts on {first:%A %d %B}, after hour {s.resume_after_hours:g}.",
-                s.resume_source,
-            ))
+            notes.append(
+                Note(
+                    "rest_first",
+                    f"The first {s.resume_after_hours:g} hours of a spasm are for rest and gentle movement, not "
+                    f"exercise: your program starts on {first:%A %d %B}, after hour {s.resume_after_hours:g}.",
+                    s.resume_source,
+                )
+            )
     else:
-        notes.append(Note(
-            "no_current_episode",
-            "Built for a back without a current spasm. If you have one now, check it first with "
-            "`backspasm assess`: no exercise in the first 48 hours, nor while it needs a doctor.",
-            s.resume_source,
-        ))
-    notes.append(Note(
-        "target",
-        f"Low-impact activity builds towards {s.target_minutes} minutes a week, the amount recommended for adults.",
-        s.target_source,
-    ))
+        notes.append(
+            Note(
+                "no_current_episode",
+                "Built for a back without a current spasm. If you have one now, check it first with "
+                "`backspasm assess`: no exercise in the first 48 hours, nor while it needs a doctor.",
+                s.resume_source,
+            )
+        )
+    notes.append(
+        Note(
+            "target",
+            f"Low-impact activity builds towards {s.target_minutes} minutes a week, the amount recommended for adults.",
+            s.target_source,
+        )
+    )
 
     stretches = data.of_kind("stretch")
     core = data.of_kind("core")
@@ -340,8 +353,17 @@ def build_program(req: ProgramRequest, now: datetime | None = None, data: Preven
         ):
             tips.append(Note(t.code, t.text, t.source))
     return Program(
-        "ready", urgency, hours, first, tuple(notes), tuple(weeks), tuple(sessions), tuple(tips), tuple(left_out),
-        target_minutes=s.target_minutes, request=request,
+        "ready",
+        urgency,
+        hours,
+        first,
+        tuple(notes),
+        tuple(weeks),
+        tuple(sessions),
+        tuple(tips),
+        tuple(left_out),
+        target_minutes=s.target_minutes,
+        request=request,
     )
 
 
