@@ -1,15 +1,29 @@
-"""The pipeline as one call: assess(Assessment) -> Result. Pure: no I/O."""
+"""The pipeline as one call: assess(Assessment) -> Result. Pure: no I/O.
+
+Everything after the findings depends only on a small key (which findings, which
+conditions, which interval between the rules' hour thresholds, which age thresholds
+are reached), so that part is decided once per key and cached.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 
 from .codes import CONDITION_CODES, FINDING_CODES
 from .contract import Assessment
 from .findings import collect
 from .knowledge import load
-from .plan import plan_items, prevention_items, professional_items, schedule_steps
-from .result import Result
+from .plan import (
+    plan_items,
+    prevention_items,
+    professional_items,
+    representative,
+    schedule_steps,
+    tables,
+)
+from .result import Cited, Result, Step
 from .text.reading import EMPTY, Reading
 from .triage import triage
 
@@ -22,27 +36,70 @@ def _default_reader(text: str) -> Reading:
     return read(text)
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The part of a result that does not depend on the exact hour or the words."""
+
+    urgency: str
+    headline: str
+    findings: tuple[str, ...]
+    reasons: tuple[Cited, ...]
+    plan: tuple[Cited, ...]
+    professional: tuple[Cited, ...]
+    prevention: tuple[Cited, ...]
+    conditions: tuple[str, ...]
+    disclaimer: str
+    now: tuple[str, ...]
+    ahead: tuple[Step, ...]
+
+
+@lru_cache(maxsize=65536)
+def decide(
+    present: frozenset[str],
+    from_text: frozenset[str],
+    conditions: frozenset[str],
+    bucket: int,
+    age_flags: tuple[bool, ...],
+) -> Decision:
+    """Urgency, reasons, plan, options and schedule for one key of the rule set."""
+    hours, age = representative(tables(), bucket, age_flags)
+    urgency, reasons = triage(present, from_text)
+    now, ahead = schedule_steps(urgency, hours, present)
+    return Decision(
+        urgency=urgency,
+        headline=load().levels[urgency].headline,
+        findings=tuple(c for c in FINDING_CODES if c in present),
+        reasons=reasons,
+        plan=plan_items(urgency, hours, present, conditions, age),
+        professional=professional_items(urgency, hours, present),
+        prevention=prevention_items(urgency, hours, present),
+        conditions=tuple(c for c in CONDITION_CODES if c in conditions),
+        disclaimer=load().disclaimer,
+        now=now,
+        ahead=ahead,
+    )
+
+
 def assess(a: Assessment, read_text: TextReader | None = None) -> Result:
     """Assess one validated input: findings, urgency and reasons, the plan and the options."""
     reading = (read_text or _default_reader)(a.text) if a.text and a.text.strip() else EMPTY
     found = collect(a, reading)
-    urgency, reasons = triage(found.present, found.from_text)
+    t = tables()
     hours = a.hours_since_onset
-    kb = load()
-    present = found.present
+    d = decide(found.present, found.from_text, found.conditions, t.hour_bucket(hours), t.age_flags(a.age))
     return Result(
-        urgency=urgency,
-        headline=kb.levels[urgency].headline,
-        findings=tuple(c for c in FINDING_CODES if c in present),
-        reasons=reasons,
-        plan=plan_items(urgency, hours, present, found.conditions, a.age),
-        professional=professional_items(urgency, hours, present),
-        prevention=prevention_items(urgency, hours, present),
-        disclaimer=kb.disclaimer,
-        conditions=tuple(c for c in CONDITION_CODES if c in found.conditions),
-        evidence=reading.evidence,
-        schedule=schedule_steps(urgency, hours, present),
-        hours_since_onset=hours,
+        d.urgency,
+        d.headline,
+        d.findings,
+        d.reasons,
+        d.plan,
+        d.professional,
+        d.prevention,
+        d.disclaimer,
+        d.conditions,
+        reading.evidence,
+        tuple([Step(hours, text) for text in d.now]) + d.ahead if d.now else d.ahead,
+        hours,
     )
 
 

@@ -6,6 +6,7 @@ urgency level, so that choosing items is a short loop of number and set tests.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -65,6 +66,22 @@ class Tables:
     professional: dict[str, tuple[Compiled, ...]]
     prevention: dict[str, tuple[Compiled, ...]]
     schedule: dict[str, tuple[Compiled, ...]]
+    hour_marks: tuple[float, ...]
+    age_marks: tuple[int, ...]
+
+    def hour_bucket(self, hours: float) -> int:
+        """Which interval between the rules' hour thresholds `hours` falls in.
+
+        Every hour test of every rule gives the same answer inside one interval, so
+        the bucket (not the exact hour) is what a cached decision depends on.
+        """
+        return bisect_right(self.hour_marks, hours)
+
+    def age_flags(self, age: int | None) -> tuple[bool, ...]:
+        """For each age threshold of the rules, whether `age` reaches it."""
+        if age is None:
+            return (False,) * len(self.age_marks)
+        return tuple([age >= mark for mark in self.age_marks])
 
 
 @cache
@@ -92,7 +109,13 @@ def tables() -> Tables:
         (r.when, Cited.make("step", "", r.text, r.source.ref, r.source.note), None, r.at_hour)
         for r in kb.schedule
     )
-    return Tables(plan, professional, prevention, schedule)
+    marks: set[float] = set()
+    for table in (plan, professional, prevention, schedule):
+        for rules in table.values():
+            for r in rules:
+                marks.update(m for m in (r.hours_from, r.hours_below, r.at_hour) if 0 < m < _INF)
+    ages = {r.ask_first_when.age_at_least for r in kb.plan if r.ask_first_when and r.ask_first_when.age_at_least}
+    return Tables(plan, professional, prevention, schedule, tuple(sorted(marks)), tuple(sorted(ages)))
 
 
 @cache
@@ -146,17 +169,23 @@ def _future_step(at_hour: float, text: str) -> Step:
     return step
 
 
-def schedule_steps(urgency: str, hours: float, findings: frozenset[str]) -> tuple[Step, ...]:
-    """Steps of the plan by the clock: what applies now, then what is still ahead."""
-    now: list[Step] = []
+def schedule_steps(urgency: str, hours: float, findings: frozenset[str]) -> tuple[tuple[str, ...], tuple[Step, ...]]:
+    """Steps of the plan by the clock: the texts that apply now, and the steps still ahead."""
+    now: list[str] = []
     ahead: list[Step] = []
     for rule in tables().schedule[urgency]:
         if not rule.applies(hours, findings):
             continue
-        at = rule.at_hour
-        if at <= 0:
-            now.append(Step(hours, rule.item.text))
-        elif at > hours:
-            ahead.append(_future_step(at, rule.item.text))
+        if rule.at_hour <= 0:
+            now.append(rule.item.text)
+        elif rule.at_hour > hours:
+            ahead.append(_future_step(rule.at_hour, rule.item.text))
     ahead.sort(key=lambda s: s.at_hour)
-    return (*now, *ahead)
+    return tuple(now), tuple(ahead)
+
+
+def representative(tables: Tables, bucket: int, age_flags: tuple[bool, ...]) -> tuple[float, int | None]:
+    """An hour and an age that fall in the given bucket and age flags (for cached decisions)."""
+    hours = tables.hour_marks[bucket - 1] if bucket else 0.0
+    reached = [mark for mark, flag in zip(tables.age_marks, age_flags, strict=True) if flag]
+    return hours, (max(reached) if reached else None)
