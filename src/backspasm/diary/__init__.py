@@ -1,0 +1,10 @@
+"""The pain diary: episodes, check-ins and accounts, stored with SQLAlchemy.
+
+`open_store()` is the one door to the database; see store.py for the API.
+"""
+
+from __future__ import annotations
+
+from .store import CheckIn, CheckinOutcome, Episode, Status, Store, User, open_store
+
+__all__ = ["CheckIn", "CheckinOutcome", "Episode", "Status", "Store", "User", "open_store"]
