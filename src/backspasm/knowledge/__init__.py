@@ -90,7 +90,9 @@ def parse_entries(name: str, model: type[M], data: Any) -> tuple[M, ...]:
             out.append(model.model_validate(raw))
         except ValidationError as e:
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or '(entry)'}: {err['msg']}" for err in e.errors()
+                f"{'.'.join(str(p) for p in err['loc']) or '(entry)'}: {err['msg']}"
+                + (f" (got {err['input']!r})" if isinstance(err.get("input"), str | int | float) else "")
+                for err in e.errors()
             )
             raise KnowledgeError(f"{name}: entry {i} ({label}): {problems}") from None
     return tuple(out)
