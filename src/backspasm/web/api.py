@@ -94,7 +94,9 @@ async def assess_endpoint(request: Request) -> Response:
     except ModuleNotFoundError as e:
         if e.name != "backspasm.text.reader":
             raise
-        raise HTTPException(503, "reading free text is not available on this server; leave out 'text'") from e
+        # Never assess without words the person gave: one of them could be a red flag.
+        raise BadInput([("text", "reading free text is not available on this server; leave it out and "
+                                 "list the findings instead")]) from e
     return Response(body, media_type=JSON_TYPE)
 
 

@@ -86,11 +86,11 @@ async def assessment_result(request: Request) -> HTMLResponse:
     if red:  # a red flag changed to yes on the way: the emergency page, never an error page
         result = assess(parse_assessment({"hours_since_onset": 0, "pain": 0, "findings": sorted(red)}))
         return render(request, "result.html", result_context(result) | {"early": True})
+    if data.get("text") and not text_reader_available():
+        errors["text"] = "Reading your own words is not available here: please answer the questions instead."
     if not errors:
         assessment, errors = forms.validate(data)
     if errors:
         return render(request, "assess_details.html", _details_context(form, errors, conditions), 400)
-    if assessment.text and not text_reader_available():
-        assessment = parse_assessment({k: v for k, v in data.items() if k != "text"})
     result = await run_in_threadpool(assess, assessment) if assessment.text else assess(assessment)
     return render(request, "result.html", result_context(result, assessment.text) | {"early": False})

@@ -1,0 +1,32 @@
+"""Helpers shared by the web tests: reading CSRF tokens and filling in the questionnaire."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from backspasm.web import forms
+
+TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(client: TestClient, path: str) -> str:
+    """The CSRF token embedded in the form at `path`."""
+    page = client.get(path, headers={"accept": "text/html"})
+    match = TOKEN_RE.search(page.text)
+    assert match, f"no CSRF field on {path}"
+    return match.group(1)
+
+
+def all_no(questions: list[forms.Question]) -> dict[str, str]:
+    return {q.field: "no" for q in questions}
+
+
+def details_form(token: str, **overrides: Any) -> dict[str, Any]:
+    """A complete second-page form: no warning signs, 5 hours, pain 4."""
+    data: dict[str, Any] = {"csrf_token": token, "onset_amount": "5", "onset_unit": "hours", "pain": "4", "age": ""}
+    data |= all_no(forms.red_flag_questions()) | all_no(forms.other_questions())
+    data |= overrides
+    return data
