@@ -518,16 +518,28 @@ class Store:
     # -- episodes --
 
     def start_episode(
-        self, user_id: int, assessment: Assessment | Mapping[str, Any], started_at: datetime | None = None
+        self,
+        user_id: int,
+        assessment: Assessment | Mapping[str, Any],
+        started_at: datetime | None = None,
+        reading: Reading | None = None,
     ) -> tuple[Episode, Result]:
-        """Assess, then open an episode holding the answers and the result. Returns both."""
+        """Assess, then open an episode holding the answers and the result. Returns both.
+
+        `reading` is the text as the person confirmed it (the interactive flow); by
+        default the text is read here.
+        """
         a = assessment if isinstance(assessment, Assessment) else parse_assessment(dict(assessment))
         now = _now()
         at = _when(started_at, "started_at", now)
         if at > now + FUTURE_SLACK:
             raise _bad("started_at", "is in the future")
-        reading = _read_text(a.text)
-        result = assess(a, read_text=lambda _t: reading)
+        if reading is None:
+            reading = _read_text(a.text)
+        elif not isinstance(reading, Reading):
+            raise _bad("reading", "must be a text Reading")
+        confirmed = reading
+        result = assess(a, read_text=lambda _t: confirmed)
         with self._write() as s:
             self._require_user(s, user_id)
             row = EpisodeRow(

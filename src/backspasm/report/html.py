@@ -1,0 +1,30 @@
+"""The report as one self-contained HTML page (Jinja2 template, inline SVG chart)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from ..diary.store import Status
+from .chart import pain_chart_svg
+from .context import report_context
+
+
+@cache
+def _env() -> Environment:
+    return Environment(
+        loader=PackageLoader("backspasm.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def build_html(st: Status) -> str:
+    """The doctor's-visit report for one episode as HTML."""
+    ctx = report_context(st)
+    labels = [f"{row['when']}: pain {row['pain']}" for row in ctx["timeline"] if row["pain"] != ""]
+    chart = Markup(pain_chart_svg(ctx["points"], labels))
+    return _env().get_template("report.html.j2").render(r=ctx, chart=chart)
