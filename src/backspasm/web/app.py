@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -102,6 +103,7 @@ def create_app(
     login_limit: int = 5,
     login_window_minutes: int = 15,
     include_optional: bool = True,
+    password_hasher: PasswordHasher | None = None,
 ) -> FastAPI:
     """Build the web app. Nothing is read from the environment except what the arguments leave open."""
     settings = Settings.resolve(
@@ -119,14 +121,17 @@ def create_app(
     app.state.settings = settings
     app.state.templates = make_environment()
     app.state.store = None  # opened on first use by deps.get_store
+    app.state.password_hasher = password_hasher or PasswordHasher()
+    app.state.dummy_hash = app.state.password_hasher.hash("timing equaliser for unknown emails")
 
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(BadInput, _bad_input)
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
-    from . import api, auth, diary_pages, pages
+    from . import api, api_diary, auth, diary_pages, pages
 
     app.include_router(api.router)
+    app.include_router(api_diary.router)
     app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(diary_pages.router)

@@ -1,7 +1,95 @@
-"""Accounts: registration, sign-in (rate limited in the database), sign-out, deleting everything."""
+"""Account pages: register, sign in, sign out, and delete the account with all its data."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from urllib.parse import urlsplit
 
-router = APIRouter()
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from ..contract import BadInput
+from . import accounts
+from .deps import check_form_csrf, require_user
+from .templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(value: object) -> str:
+    """Only a local path is followed after sign-in (no open redirect)."""
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/diary"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/diary"
+    return value
+
+
+def _field_errors(exc: BadInput) -> dict[str, str]:
+    return {loc or "form": msg for loc, msg in exc.errors}
+
+
+@router.get("/register", response_class=HTMLResponse)
+async def register_form(request: Request) -> HTMLResponse:
+    return render(request, "register.html", {"form": {}, "errors": {}, "min_password": accounts.MIN_PASSWORD})
+
+
+@router.post("/register", response_class=HTMLResponse)
+async def register(request: Request) -> Response:
+    form = await check_form_csrf(request)
+    try:
+        await accounts.register(request, form.get("email"), form.get("password"), form.get("password_confirm"))
+    except BadInput as e:
+        return render(request, "register.html",
+                      {"form": {"email": form.get("email", "")}, "errors": _field_errors(e),
+                       "min_password": accounts.MIN_PASSWORD}, 400)
+    return RedirectResponse("/diary", status_code=303)
+
+
+@router.get("/signin", response_class=HTMLResponse)
+async def signin_form(request: Request) -> HTMLResponse:
+    return render(request, "signin.html", {"form": {}, "error": "", "next": _safe_next(request.query_params.get("next"))})
+
+
+@router.post("/signin", response_class=HTMLResponse)
+async def signin(request: Request) -> Response:
+    form = await check_form_csrf(request)
+    nxt = _safe_next(form.get("next"))
+    outcome = await accounts.sign_in(request, form.get("email"), form.get("password"))
+    if outcome.user is not None:
+        return RedirectResponse(nxt, status_code=303)
+    if outcome.limited:
+        minutes = max(1, outcome.retry_after // 60)
+        error = f"Too many failed attempts. Please wait {minutes} minutes and try again."
+        response = render(request, "signin.html", {"form": {"email": form.get("email", "")}, "error": error,
+                                                   "next": nxt}, 429)
+        response.headers["retry-after"] = str(outcome.retry_after)
+        return response
+    return render(request, "signin.html", {"form": {"email": form.get("email", "")},
+                                           "error": "That email and password do not match an account.",
+                                           "next": nxt}, 400)
+
+
+@router.post("/signout")
+async def signout(request: Request) -> Response:
+    await check_form_csrf(request)
+    accounts.end_session(request)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/account", response_class=HTMLResponse)
+async def account(request: Request) -> HTMLResponse:
+    user = require_user(request)
+    return render(request, "account.html", {"user": user, "error": ""})
+
+
+@router.post("/account/delete", response_class=HTMLResponse)
+async def delete_account(request: Request) -> HTMLResponse:
+    form = await check_form_csrf(request)
+    user = require_user(request)
+    if form.get("confirm") != "delete":
+        return render(request, "account.html",
+                      {"user": user, "error": "Tick the box to confirm that everything should be deleted."}, 400)
+    await accounts.delete_account(request, user)
+    return render(request, "deleted.html")

@@ -28,7 +28,9 @@ def data_dir() -> Path:
 
 def default_database_url() -> str:
     """SQLite in the user's data folder: works on a fresh machine with nothing configured."""
-    return f"sqlite:///{data_dir() / 'backspasm.sqlite'}"
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'backspasm.db'}"  # the same file the diary CLI uses
 
 
 def _stored_secret(folder: Path) -> str:

@@ -16,3 +16,10 @@
     el.textContent = fmt.format(at) + rel;
   });
 })();
+
+// Check-in times typed in local time: tell the server this browser's offset from UTC.
+(function () {
+  "use strict";
+  var offset = String(new Date().getTimezoneOffset());
+  document.querySelectorAll("input[name=tz_offset]").forEach(function (el) { el.value = offset; });
+})();
