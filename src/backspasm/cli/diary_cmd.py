@@ -92,7 +92,7 @@ def _read_json_object(path: str) -> dict[str, Any]:
 
 
 def _emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def _console(no_color: bool = False) -> Console:

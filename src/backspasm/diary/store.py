@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, event, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from ..assess import assess
 from ..codes import FINDING_CODES, URGENCY_RANK
@@ -691,13 +691,37 @@ class Store:
             return self._checkins(s, ep)
 
     def _checkins(self, s: Session, ep: EpisodeRow) -> list[CheckIn]:
-        rows = s.scalars(
-            select(CheckinRow)
-            .options(defer(CheckinRow.result))
+        # Plain column rows, not ORM entities: status reads hundreds of them.
+        rows = s.execute(
+            select(
+                CheckinRow.id,
+                CheckinRow.at,
+                CheckinRow.pain,
+                CheckinRow.findings,
+                CheckinRow.tried,
+                CheckinRow.note,
+                CheckinRow.urgency,
+                CheckinRow.escalated,
+            )
             .where(CheckinRow.episode_id == ep.id)
             .order_by(CheckinRow.at, CheckinRow.id)
         )
-        return [_checkin(r, ep.onset_at) for r in rows]
+        onset = ep.onset_at
+        return [
+            CheckIn(
+                r.id,
+                ep.id,
+                r.at,
+                hours_between(onset, r.at),
+                r.pain,
+                tuple(r.findings),
+                dict(r.tried),
+                r.note,
+                r.urgency,
+                r.escalated,
+            )
+            for r in rows
+        ]
 
     def checkin_result(self, user_id: int, checkin_id: int) -> dict[str, Any] | None:
         """The stored re-assessment of one check-in (None when missing or not the user's)."""
