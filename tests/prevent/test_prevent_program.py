@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -135,7 +136,7 @@ def test_core_doses_grow_week_by_week_to_the_week_6_dose(build: Build) -> None:
     lib = load().exercises
     for code in ("plank", "bird_dog", "gentle_crunch"):
         doses = [w.core[code] for w in p.weeks]
-        for a, b in zip(doses, doses[1:], strict=False):
+        for a, b in itertools.pairwise(doses):
             for field in ("sets", "reps", "hold_seconds"):
                 assert (getattr(b, field) or 0) >= (getattr(a, field) or 0)
         assert doses[0] == lib[code].dose
@@ -219,7 +220,7 @@ def test_bad_requests_are_refused_naming_the_field(build: Build, fields: dict[st
     with pytest.raises(BadInput) as info:
         build(**fields)
     locs = [e[0] for e in info.value.errors]
-    assert loc in locs or any(loc and l.startswith(loc) for l in locs), info.value.errors
+    assert loc in locs or any(loc and x.startswith(loc) for x in locs), info.value.errors
     assert words in str(info.value)
 
 
@@ -280,7 +281,7 @@ def test_weekly_minutes_never_fall_and_never_pass_the_target(req: dict[str, Any]
     target = load().settings.target_minutes
     minutes = activity_week_minutes(p)
     assert minutes == [w.activity_minutes for w in p.weeks]
-    assert all(a <= b for a, b in zip(minutes, minutes[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(minutes))
     assert all(0 < m <= target for m in minutes)
     assert minutes[-1] == target or minutes[-1] - minutes[0] == 25 * 5
 

@@ -207,7 +207,7 @@ def render_program(program: Program, console: Console, adherence: Any = None) ->
     first_day, first_sessions = program.days()[0]
     console.print(Text(f"First day ({first_day:%a %d %b}):", style="bold"))
     for s in first_sessions:
-        console.print(f"  [ ] {s.name}: {s.dose.describe()}")
+        console.print(Text(f"  [ ] {s.name}: {s.dose.describe()}"))
     if program.tips:
         console.rule("Every day")
         for n in program.tips:
@@ -235,11 +235,11 @@ def render_adherence(adh: Any, console: Console) -> None:
     console.print(Text(adh.summary(), style="bold"))
     for week, due, done in adh.by_week:
         bar = "#" * done + "." * (due - done)
-        console.print(f"  week {week}: {done:>3}/{due:<3} {bar}")
+        console.print(Text(f"  week {week}: {done:>3}/{due:<3} {bar}"))
     if adh.today:
         console.print(Text("Today:", style="bold"))
         for s, ok in adh.today:
-            console.print(f"  [{'x' if ok else ' '}] {s.name} ({s.code}): {s.dose.describe()}")
+            console.print(Text(f"  [{'x' if ok else ' '}] {s.name} ({s.code}): {s.dose.describe()}"))
 
 
 def _collect_flags(
