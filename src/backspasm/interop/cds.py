@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,6 +41,8 @@ from .systems import (
     PAIN_LOINC,
     URGENCY_SYSTEM,
 )
+
+log = logging.getLogger(__name__)
 
 SERVICE_ID = "backspasm-triage"
 HOOK = "patient-view"
@@ -180,7 +184,7 @@ def _pain_value(res: dict[str, Any]) -> int | None:
     value = res.get("valueInteger")
     if value is None and isinstance(res.get("valueQuantity"), dict):
         value = res["valueQuantity"].get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value != int(value):
         return None
     return int(value) if 0 <= value <= 10 else None
 
@@ -214,7 +218,7 @@ def read_prefetch(prefetch: dict[str, Any]) -> Record:
             _read_observation(res, rec, cmap, episode)
         elif rtype == "Condition":
             _read_condition(res, rec, cmap, episode)
-        elif rtype == "MedicationStatement" and res.get("status") in (*MEDICATION_STATEMENT_CURRENT, None):
+        elif rtype == "MedicationStatement" and _text(res.get("status")) in (*MEDICATION_STATEMENT_CURRENT, None):
             for meaning in cmap.medication(codings(res.get("medicationCodeableConcept"))):
                 rec.conditions.setdefault(meaning.code, _ref(res))
     onset = rec.onset[0] if rec.onset else None
@@ -228,8 +232,13 @@ def read_prefetch(prefetch: dict[str, Any]) -> Record:
     return rec
 
 
+def _text(value: Any) -> str | None:
+    """A string element, or None for anything else (a malformed record must not crash the service)."""
+    return value if isinstance(value, str) else None
+
+
 def _read_observation(res: dict[str, Any], rec: Record, cmap: Any, episode: list[tuple[dict[str, Any], str]]) -> None:
-    if res.get("status") in OBSERVATION_VOID:
+    if _text(res.get("status")) in OBSERVATION_VOID:
         return
     codes = codings(res.get("code"))
     if (LOINC, PAIN_LOINC) in codes:
@@ -474,6 +483,10 @@ def handle(raw: bytes, base_url: str, moment: datetime | None = None) -> tuple[i
         return e.status, e.outcome()
     except BadInput as e:  # a record value the contract refuses (should not happen: values are clamped)
         return 422, FhirError([Issue(msg, loc) for loc, msg in e.errors]).outcome()
+    except Exception:  # a record shape nobody foresaw: answer the client, keep the trace in the log
+        log.exception("CDS Hooks request could not be read")
+        return 422, FhirError([Issue("the request's prefetch could not be read; see the service log", "prefetch",
+                                     code="processing")]).outcome()
 
 
 __all__ = ["PREFETCH", "SERVICE_ID", "decode_assessment", "discovery", "encode_assessment", "handle", "respond"]

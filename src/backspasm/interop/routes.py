@@ -158,6 +158,13 @@ def get_plan(a: str = "") -> Response:
     return HTMLResponse(plan_page(assess(assessment)))
 
 
+@cds_router.post("/{rest:path}", include_in_schema=False)
+def unknown_service(rest: str) -> JSONResponse:
+    body = operation_outcome([Issue(f"no CDS service '{rest}'; this server offers '{cds.SERVICE_ID}'",
+                                    "url", code="not-found")])
+    return JSONResponse(body, status_code=404)
+
+
 @cds_router.options("", include_in_schema=False)
 @cds_router.options("/{rest:path}", include_in_schema=False)
 def preflight(rest: str = "") -> Response:

@@ -1,0 +1,281 @@
+"""The intake Questionnaire mirrors the knowledge base, and a response reads exactly like the JSON API."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from fhirhelpers import valid_r4
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backspasm import assess, parse_assessment, parse_json
+from backspasm.codes import CONDITION_CODES, DERIVED_ONLY_FINDINGS, FINDING_CODES
+from backspasm.interop.fhir import FhirError
+from backspasm.interop.questionnaire import (
+    LEG_GATE,
+    LEG_ITEMS,
+    assessment_to_response,
+    questionnaire,
+    response_to_assessment,
+)
+from backspasm.interop.systems import PAIN_LOINC, QUESTIONNAIRE_URL
+from backspasm.knowledge import load
+
+REPORTABLE = [c for c in FINDING_CODES if c not in DERIVED_ONLY_FINDINGS]
+ITEM_TYPES = {"group", "display", "boolean", "decimal", "integer", "date", "dateTime", "time", "string", "text",
+              "url", "choice", "open-choice", "attachment", "reference", "quantity"}  # R4 item-type value set
+OPERATORS = {"exists", "=", "!=", ">", "<", ">=", "<="}
+
+
+def items(q: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+
+    def walk(entries: list[dict[str, Any]]) -> None:
+        for item in entries:
+            assert item["linkId"] not in out, f"duplicate linkId {item['linkId']}"
+            out[item["linkId"]] = item
+            walk(item.get("item", []))
+
+    walk(q["item"])
+    return out
+
+
+def test_questionnaire_is_valid_r4_with_codes_from_the_r4_value_sets() -> None:
+    q = questionnaire()
+    assert valid_r4(q)["resourceType"] == "Questionnaire"
+    assert q["status"] in {"draft", "active", "retired", "unknown"}
+    for item in items(q).values():
+        assert item["type"] in ITEM_TYPES
+        for cond in item.get("enableWhen", []):
+            assert cond["operator"] in OPERATORS
+
+
+def test_one_boolean_item_per_reportable_finding_with_its_question() -> None:
+    found = items(questionnaire())
+    kb = load()
+    for code in REPORTABLE:
+        assert found[code]["type"] == "boolean"
+        assert found[code]["text"] == kb.findings[code].question
+    for code in DERIVED_ONLY_FINDINGS:
+        assert code not in found
+
+
+def test_one_boolean_item_per_condition_with_its_question() -> None:
+    found = items(questionnaire())
+    for code in CONDITION_CODES:
+        assert found[code]["type"] == "boolean"
+        assert found[code]["text"] == load().conditions[code].question
+
+
+def test_leg_questions_are_enabled_only_by_a_yes_to_the_leg_gate() -> None:
+    found = items(questionnaire())
+    assert found[LEG_GATE]["type"] == "boolean"
+    for code in LEG_ITEMS:
+        assert found[code]["enableWhen"] == [{"question": LEG_GATE, "operator": "=", "answerBoolean": True}]
+    for item in found.values():
+        for cond in item.get("enableWhen", []):
+            assert cond["question"] in found
+
+
+def test_numbers_are_required_and_pain_is_coded_with_loinc() -> None:
+    found = items(questionnaire())
+    assert found["hours_since_onset"]["required"] and found["hours_since_onset"]["type"] == "decimal"
+    assert found["pain"]["required"] and found["pain"]["type"] == "integer"
+    assert found["pain"]["code"][0]["code"] == PAIN_LOINC
+
+
+def test_get_serves_the_questionnaire_as_fhir_json(client: TestClient) -> None:
+    r = client.get("/fhir/Questionnaire/backspasm-intake")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/fhir+json")
+    assert r.json() == questionnaire()
+
+
+# ---- round trip: a response built from an assessment gives the JSON API's result ----
+
+CASES: list[dict[str, Any]] = [
+    {"hours_since_onset": 2, "pain": 3},
+    {"hours_since_onset": 30, "pain": 6, "age": 44, "findings": ["leg_tingling"], "denied": ["bladder_bowel_control_loss"],
+     "conditions": ["kidney_disease"], "diary": [{"hours_since_onset": 2, "pain": 8}, {"hours_since_onset": 26, "pain": 7}]},
+    {"hours_since_onset": 100, "pain": 7, "diary": [{"hours_since_onset": 1, "pain": 8}]},
+    {"hours_since_onset": 1500, "pain": 2, "age": 70},
+    {"hours_since_onset": 5, "pain": 9, "findings": ["saddle_numbness", "injury"], "conditions": ["pregnancy"]},
+    {"hours_since_onset": 50, "pain": 4, "findings": ["leg_numbness", "leg_weakness", "bilateral_leg_symptoms"]},
+    {"hours_since_onset": 12.5, "pain": 0, "denied": ["leg_numbness", "leg_tingling", "leg_weakness", "bilateral_leg_symptoms"]},
+    {"hours_since_onset": 70, "pain": 5, "findings": ["fever"], "denied": ["fever", "chest_pain"],
+     "conditions": ["liver_disease", "heavy_alcohol_use", "blood_thinner"]},
+]
+
+
+def via_json_api(data: dict[str, Any]) -> dict[str, Any]:
+    parsed = parse_json(json.dumps(data))
+    assert not isinstance(parsed, list)
+    return assess(parsed).as_dict()
+
+
+@pytest.mark.parametrize("data", CASES)
+def test_response_round_trip_gives_the_json_apis_result(data: dict[str, Any]) -> None:
+    qr = assessment_to_response(parse_assessment(data))
+    valid_r4(qr)
+    assert assess(response_to_assessment(qr)).as_dict() == via_json_api(data)
+
+
+@pytest.mark.parametrize("data", CASES)
+def test_assess_over_http_files_the_same_urgency_findings_and_plan(client: TestClient, data: dict[str, Any]) -> None:
+    expected = via_json_api(data)
+    r = client.post("/fhir/QuestionnaireResponse/$assess", json=assessment_to_response(parse_assessment(data)))
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/fhir+json")
+    bundle = valid_r4(r.json())
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for entry in bundle["entry"]:
+        by_type.setdefault(entry["resource"]["resourceType"], []).append(entry["resource"])
+    risk = by_type["RiskAssessment"][0]
+    assert risk["prediction"][0]["qualitativeRisk"]["coding"][0]["code"] == expected["urgency"]
+    plan = by_type["CarePlan"][0]
+    assert [a["detail"]["code"]["coding"][0]["code"] for a in plan["activity"]] == [p["code"] for p in expected["plan"]]
+    reason_codes = [o["code"]["coding"][0]["code"] for o in by_type["Observation"] if "valueBoolean" in o]
+    assert reason_codes == [r["code"] for r in expected["reasons"]]
+
+
+reportable = st.sampled_from(REPORTABLE)
+
+
+@st.composite
+def assessments(draw: st.DrawFn) -> dict[str, Any]:
+    hours = draw(st.one_of(st.integers(0, 8760), st.floats(0, 8760, allow_nan=False)))
+    data: dict[str, Any] = {"hours_since_onset": hours, "pain": draw(st.integers(0, 10))}
+    if draw(st.booleans()):
+        data["age"] = draw(st.integers(0, 120))
+    present = draw(st.lists(reportable, unique=True, max_size=5))
+    if present:
+        data["findings"] = present
+    denied = draw(st.lists(reportable, max_size=5))
+    if denied:
+        data["denied"] = denied
+    conditions = draw(st.lists(st.sampled_from(CONDITION_CODES), max_size=3))
+    if conditions:
+        data["conditions"] = conditions
+    diary = draw(st.lists(st.tuples(st.floats(0, 1, allow_nan=False), st.integers(0, 10)), max_size=3))
+    if diary:
+        data["diary"] = [{"hours_since_onset": f * hours, "pain": p} for f, p in diary]
+    return data
+
+
+@settings(max_examples=60, deadline=None)
+@given(assessments())
+def test_any_assessment_survives_the_questionnaire_round_trip(data: dict[str, Any]) -> None:
+    qr = assessment_to_response(parse_assessment(data))
+    assert assess(response_to_assessment(qr)).as_dict() == via_json_api(data)
+
+
+# ---- invalid responses: OperationOutcome with the location, HTTP 422 ----
+
+
+def base_response() -> dict[str, Any]:
+    return assessment_to_response(parse_assessment({"hours_since_onset": 30, "pain": 6, "findings": ["fever"]}))
+
+
+def set_answer(qr: dict[str, Any], link: str, answer: dict[str, Any]) -> dict[str, Any]:
+    for group in qr["item"]:
+        for item in group.get("item", []):
+            if item["linkId"] == link:
+                item["answer"] = [answer]
+    return qr
+
+
+def add_finding(qr: dict[str, Any], link: str, answer: dict[str, Any]) -> dict[str, Any]:
+    qr["item"][1]["item"].append({"linkId": link, "answer": [answer]})
+    return qr
+
+
+BAD: list[tuple[str, Any, str, str]] = [
+    ("pain out of range", lambda q: set_answer(q, "pain", {"valueInteger": 12}),
+     "QuestionnaireResponse.item[0].item[1].answer[0].valueInteger", "out of range"),
+    ("pain as a decimal", lambda q: set_answer(q, "pain", {"valueDecimal": 6.5}),
+     "QuestionnaireResponse.item[0].item[1].answer[0]", "valueInteger"),
+    ("hours out of range", lambda q: set_answer(q, "hours_since_onset", {"valueDecimal": 9000}),
+     "QuestionnaireResponse.item[0].item[0].answer[0].valueDecimal", "out of range"),
+    ("a yes that is a string", lambda q: set_answer(q, "fever", {"valueBoolean": "yes"}),
+     "QuestionnaireResponse.item[1].item[0].answer[0]", "true or false"),
+    ("unknown linkId", lambda q: add_finding(q, "feverish", {"valueBoolean": True}),
+     "QuestionnaireResponse.item[1].item[1].linkId", "unknown linkId 'feverish'"),
+    ("the same item twice", lambda q: add_finding(q, "fever", {"valueBoolean": True}),
+     "QuestionnaireResponse.item[1].item[1].linkId", "more than once"),
+    ("missing pain", lambda q: q["item"][0]["item"].pop(1) and q,
+     "linkId='pain'", "required field is missing"),
+    ("unknown status", lambda q: q.update(status="done") or q, "QuestionnaireResponse.status", "unknown status"),
+    ("entered in error", lambda q: q.update(status="entered-in-error") or q, "QuestionnaireResponse.status",
+     "entered-in-error"),
+    ("another questionnaire", lambda q: q.update(questionnaire="http://x.org/Questionnaire/phq9") or q,
+     "QuestionnaireResponse.questionnaire", "different Questionnaire"),
+    ("not FHIR: item is not a list", lambda q: q.update(item="fever") or q, "QuestionnaireResponse.item", ""),
+    ("another resource type", lambda q: {"resourceType": "Patient"}, "resourceType", "QuestionnaireResponse"),
+    ("gate yes, leg questions unanswered", lambda q: add_finding(q, LEG_GATE, {"valueBoolean": True}),
+     "linkId='leg_numbness'", "required when"),
+]
+
+
+@pytest.mark.parametrize(("name", "mutate", "where", "says"), BAD, ids=[b[0] for b in BAD])
+def test_invalid_response_is_422_operation_outcome_naming_the_location(
+    client: TestClient, name: str, mutate: Any, where: str, says: str
+) -> None:
+    body = mutate(copy.deepcopy(base_response()))
+    r = client.post("/fhir/QuestionnaireResponse/$assess", json=body)
+    assert r.status_code == 422, r.text
+    outcome = valid_r4(r.json())
+    assert outcome["resourceType"] == "OperationOutcome"
+    hits = [i for i in outcome["issue"] if any(where in e for e in i.get("expression", []))]
+    assert hits, outcome
+    assert any(says in i["details"]["text"] for i in hits)
+
+
+@pytest.mark.parametrize("body", [b"", b"{", b"[1,", b"\xff\xfe"])
+def test_unparseable_body_is_400_operation_outcome(client: TestClient, body: bytes) -> None:
+    r = client.post("/fhir/QuestionnaireResponse/$assess", content=body)
+    assert r.status_code == 400
+    assert valid_r4(r.json())["resourceType"] == "OperationOutcome"
+
+
+@pytest.mark.parametrize("body", [[], 3, "text", None, {"resourceType": 5}])
+def test_json_that_is_not_a_resource_is_422(client: TestClient, body: Any) -> None:
+    r = client.post("/fhir/QuestionnaireResponse/$assess", content=json.dumps(body))
+    assert r.status_code == 422
+    assert r.json()["resourceType"] == "OperationOutcome"
+
+
+def test_an_answered_leg_question_counts_even_without_the_gate() -> None:
+    qr = add_finding(base_response(), "leg_weakness", {"valueBoolean": True})
+    assert assess(response_to_assessment(qr)).urgency == "urgent"
+
+
+def test_gate_yes_with_every_leg_question_no_is_refused_rather_than_guessed() -> None:
+    qr = base_response()
+    add_finding(qr, LEG_GATE, {"valueBoolean": True})
+    for code in LEG_ITEMS:
+        add_finding(qr, code, {"valueBoolean": False})
+    with pytest.raises(FhirError) as e:
+        response_to_assessment(qr)
+    assert "say which" in str(e.value)
+
+
+def test_gate_no_leaves_the_leg_findings_neither_present_nor_denied() -> None:
+    a = response_to_assessment(add_finding(base_response(), LEG_GATE, {"valueBoolean": False}))
+    assert a.findings == ["fever"]
+    assert a.denied is None
+
+
+def test_parameters_wrapping_the_response_is_accepted(client: TestClient) -> None:
+    body = {"resourceType": "Parameters", "parameter": [{"name": "response", "resource": base_response()}]}
+    r = client.post("/fhir/QuestionnaireResponse/$assess", json=body)
+    assert r.status_code == 200, r.text
+
+
+def test_questionnaire_canonical_with_a_version_is_accepted() -> None:
+    qr = base_response()
+    qr["questionnaire"] = f"{QUESTIONNAIRE_URL}|0.1.0"
+    assert response_to_assessment(qr).pain == 6
