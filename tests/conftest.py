@@ -32,24 +32,24 @@ def pg_base_url() -> str:
 
 
 @cache
-def _pg_unreachable() -> str | None:
-    """None when the server answers, else why not."""
+def _pg_unreachable(url: str) -> str | None:
+    """None when the server at `url` answers, else why not."""
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(pg_base_url())
+    engine = create_engine(url, connect_args={"connect_timeout": 3})
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return None
     except Exception as e:
-        return f"PostgreSQL at {pg_base_url()} is unreachable: {type(e).__name__}: {str(e).splitlines()[0]}"
+        return f"PostgreSQL at {url} is unreachable: {type(e).__name__}: {str(e).splitlines()[0]}"
     finally:
         engine.dispose()
 
 
 def require_postgres() -> None:
     """Skip (locally) or fail (CI=true) when the PostgreSQL server is not there."""
-    why = _pg_unreachable()
+    why = _pg_unreachable(pg_base_url())
     if why is None:
         return
     if os.environ.get("CI", "").lower() == "true":
