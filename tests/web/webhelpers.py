@@ -30,3 +30,26 @@ def details_form(token: str, **overrides: Any) -> dict[str, Any]:
     data |= all_no(forms.red_flag_questions()) | all_no(forms.other_questions())
     data |= overrides
     return data
+
+
+def register(client: TestClient, email: str, password: str = "a long enough password") -> None:
+    """Create an account through the page (the client is then signed in)."""
+    token = csrf_from(client, "/register")
+    r = client.post("/register", data={"csrf_token": token, "email": email, "password": password,
+                                       "password_confirm": password}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+
+
+def start_episode(client: TestClient, pain: int = 6, hours: str = "5") -> int:
+    """Start a diary episode through the pages; returns its id."""
+    token = csrf_from(client, "/diary/new")
+    data = details_form(token, pain=str(pain), onset_amount=hours)
+    r = client.post("/diary/episodes", data=data, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+def check_in(client: TestClient, episode_id: int, pain: int, **extra: Any) -> Any:
+    token = csrf_from(client, f"/diary/episodes/{episode_id}")
+    return client.post(f"/diary/episodes/{episode_id}/checkins",
+                       data={"csrf_token": token, "pain": str(pain)} | extra, follow_redirects=False)

@@ -92,12 +92,17 @@ async def assess_endpoint(request: Request) -> Response:
         # Without text an assessment takes microseconds: a thread hop would cost more than it saves.
         body = await run_in_threadpool(_assess_all, parsed) if has_text else _assess_all(parsed)
     except ModuleNotFoundError as e:
-        if e.name != "backspasm.text.reader":
-            raise
-        # Never assess without words the person gave: one of them could be a red flag.
-        raise BadInput([("text", "reading free text is not available on this server; leave it out and "
-                                 "list the findings instead")]) from e
+        raise text_unavailable(e) from e
     return Response(body, media_type=JSON_TYPE)
+
+
+def text_unavailable(e: ModuleNotFoundError) -> BadInput:
+    """Text arrived but this server has no reader: refuse it (422), never assess without the person's words,
+    since one of them could be a red flag. Any other missing module is a real error."""
+    if e.name != "backspasm.text.reader":
+        raise e
+    return BadInput([("text", "reading free text is not available on this server; leave it out and "
+                              "list the findings instead")])
 
 
 @router.get("/knowledge", summary="The whole rule set, with the source of every rule")
@@ -122,6 +127,18 @@ def add_schema_components(schema: dict[str, Any]) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for name, definition in defs.items():
         components.setdefault(name, definition)
+    # Every 422 has BadInput's shape (FastAPI's own validation errors are converted to it).
+    bad = {"description": "Bad input: each problem names its field.",
+           "content": {JSON_TYPE: {"schema": {"$ref": "#/components/schemas/BadInputModel"}}}}
+    for operations in schema.get("paths", {}).values():
+        for op in operations.values():
+            if isinstance(op, dict) and "responses" in op and ("requestBody" in op or "parameters" in op):
+                op["responses"]["422"] = bad
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    if "BadInputModel" not in components:
+        components["BadInputModel"] = BadInputModel.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(components["BadInputModel"].pop("$defs", {}))
     return schema
 
 

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..contract import Assessment, BadInput, parse_json
 from . import accounts
-from .api import JSON_TYPE, ErrorModel, read_body
+from .api import JSON_TYPE, ErrorModel, read_body, text_unavailable
 from .deps import check_api_csrf, current_user_id, get_store, require_user, session_of
 from .security import csrf_token
 
@@ -153,7 +153,10 @@ async def start_episode(request: Request, user: Writer) -> dict[str, Any]:
     parsed = parse_json(await read_body(request, 64 * 1024))
     if not isinstance(parsed, Assessment):
         raise BadInput([("", "an episode starts from one assessment object, not an array")])
-    episode, result = await run_in_threadpool(get_store(request).start_episode, user.id, parsed)
+    try:
+        episode, result = await run_in_threadpool(get_store(request).start_episode, user.id, parsed)
+    except ModuleNotFoundError as e:
+        raise text_unavailable(e) from e
     return {"episode": episode.as_dict(), "result": result.as_dict()}
 
 
