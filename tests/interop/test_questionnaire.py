@@ -279,3 +279,26 @@ def test_questionnaire_canonical_with_a_version_is_accepted() -> None:
     qr = base_response()
     qr["questionnaire"] = f"{QUESTIONNAIRE_URL}|0.1.0"
     assert response_to_assessment(qr).pain == 6
+
+
+def test_an_oversized_body_is_413_operation_outcome(client: TestClient) -> None:
+    from backspasm.interop.routes import MAX_FHIR_BODY
+
+    r = client.post("/fhir/QuestionnaireResponse/$assess", content=b" " * (MAX_FHIR_BODY + 1))
+    assert r.status_code == 413
+    assert r.json()["resourceType"] == "OperationOutcome"
+
+
+def test_text_the_server_cannot_read_is_refused_not_ignored(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    engine = sys.modules["backspasm.assess"]  # the package's `assess` attribute is the function
+
+    def no_reader(text: str) -> Any:
+        raise ModuleNotFoundError("backspasm.text.reader")
+
+    monkeypatch.setattr(engine, "_default_reader", no_reader)
+    qr = assessment_to_response(parse_assessment({"hours_since_onset": 3, "pain": 2, "text": "my legs gave way"}))
+    r = client.post("/fhir/QuestionnaireResponse/$assess", json=qr)
+    assert r.status_code == 422
+    assert r.json()["issue"][0]["expression"] == ["QuestionnaireResponse.item.where(linkId='text')"]

@@ -22,6 +22,8 @@ from ..contract import BadInput
 from . import cds
 from .fhir import FHIR_JSON, FhirError, Issue, check, operation_outcome
 
+MAX_FHIR_BODY = 1_000_000  # a QuestionnaireResponse is a few kilobytes
+MAX_CDS_BODY = 5_000_000  # prefetch bundles can be large
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -106,6 +108,11 @@ def assess_response(data: Any) -> dict[str, Any]:
         result = assess(assessment)
     except BadInput as e:
         raise FhirError([Issue(msg, "QuestionnaireResponse", code="value") for _, msg in e.errors]) from None
+    except ModuleNotFoundError:
+        # Never assess without the person's words: refuse the text rather than ignore it.
+        raise FhirError([Issue("this server cannot read free text; remove the 'text' answer or install the "
+                               "text reader", "QuestionnaireResponse.item.where(linkId='text')",
+                               code="not-supported")]) from None
     out = assessment_bundle(assessment, result, subject=subject, response_ref=ref)
     check(out, "Bundle")  # what we send must itself be valid R4
     return out
@@ -122,11 +129,25 @@ def _decode(raw: bytes) -> Any:
         raise FhirError([Issue("the request body is nested too deeply", code="structure")], 400) from None
 
 
+async def _body(request: Request, limit: int) -> bytes:
+    """The request body, refusing (413) anything larger than `limit` bytes before reading it all."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise FhirError([Issue(f"the body is larger than {limit} bytes", code="too-costly")], 413)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise FhirError([Issue(f"the body is larger than {limit} bytes", code="too-costly")], 413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 @fhir_router.post("/QuestionnaireResponse/$assess", summary="Assess a QuestionnaireResponse: a Bundle back")
 async def post_assess(request: Request) -> FhirResponse:
-    raw = await request.body()
     try:
-        data = _decode(raw)
+        data = _decode(await _body(request, MAX_FHIR_BODY))
         return _fhir(await run_in_threadpool(assess_response, data))
     except FhirError as e:
         return _fhir(e.outcome(), e.status)
@@ -139,7 +160,10 @@ def get_discovery() -> JSONResponse:
 
 @cds_router.post(f"/{cds.SERVICE_ID}", summary="CDS Hooks service: back-spasm triage cards")
 async def post_triage(request: Request) -> JSONResponse:
-    raw = await request.body()
+    try:
+        raw = await _body(request, MAX_CDS_BODY)
+    except FhirError as e:
+        return JSONResponse(e.outcome(), status_code=e.status)
     base = str(request.base_url).rstrip("/")
     status, body = await run_in_threadpool(cds.handle, raw, base)
     return JSONResponse(body, status_code=status)
