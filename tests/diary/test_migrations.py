@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from backspasm.diary.models import Base
+from backspasm.diary.models import metadata
 from backspasm.diary.store import HEAD_REVISION, Store
 
 
@@ -23,7 +23,7 @@ def test_migrated_schema_matches_the_models(any_store: Store) -> None:
     with any_store.engine.connect() as conn:
         ctx = MigrationContext.configure(conn)
         assert ctx.get_current_revision() == HEAD_REVISION
-        assert compare_metadata(ctx, Base.metadata) == []
+        assert compare_metadata(ctx, metadata) == []
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(store: Store) -> None:

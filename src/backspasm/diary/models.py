@@ -1,13 +1,28 @@
-"""The diary's tables as SQLAlchemy 2 mapped classes (the migrations create the same schema)."""
+"""The diary's tables as SQLAlchemy Core tables (the migrations create the same schema).
+
+Core rather than the ORM on purpose: the store hands out plain frozen values, and
+skipping the ORM keeps `backspasm status` quick to start.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -27,70 +42,75 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+metadata = MetaData()
 
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", String(500), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
 
-class UserRow(Base):
-    __tablename__ = "users"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime]
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(320), nullable=False, index=True),
+    Column("at", UTCDateTime(), nullable=False, index=True),
+    Column("ok", Boolean, nullable=False),
+)
 
+episodes = Table(
+    "episodes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("onset_at", UTCDateTime(), nullable=False),
+    Column("closed_at", UTCDateTime(), nullable=True),
+    Column("assessment", JSON, nullable=False),
+    Column("reading", JSON, nullable=False),
+    Column("result", JSON, nullable=False),
+    Column("urgency", String(20), nullable=False),
+)
 
-class LoginAttemptRow(Base):
-    __tablename__ = "login_attempts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(320), index=True)
-    at: Mapped[datetime] = mapped_column(index=True)
-    ok: Mapped[bool] = mapped_column(Boolean)
+checkins = Table(
+    "checkins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("episode_id", Integer, ForeignKey("episodes.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("pain", Integer, nullable=False),
+    Column("findings", JSON, nullable=False),
+    Column("tried", JSON, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("urgency", String(20), nullable=False),
+    Column("escalated", Boolean, nullable=False),
+    Column("result", JSON, nullable=False),
+)
 
+activity_log = Table(
+    "activity_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("episode_id", Integer, ForeignKey("episodes.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("at", UTCDateTime(), nullable=False, index=True),
+    Column("kind", String(60), nullable=False),
+    Column("code", String(100), nullable=True),
+    Column("detail", JSON, nullable=False),
+)
 
-class EpisodeRow(Base):
-    __tablename__ = "episodes"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    started_at: Mapped[datetime]
-    onset_at: Mapped[datetime]
-    closed_at: Mapped[datetime | None]
-    assessment: Mapped[dict[str, Any]] = mapped_column(JSON)
-    reading: Mapped[dict[str, Any]] = mapped_column(JSON)
-    result: Mapped[dict[str, Any]] = mapped_column(JSON)
-    urgency: Mapped[str] = mapped_column(String(20))
-
-
-class CheckinRow(Base):
-    __tablename__ = "checkins"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime]
-    pain: Mapped[int] = mapped_column(Integer)
-    findings: Mapped[list[Any]] = mapped_column(JSON)
-    tried: Mapped[dict[str, Any]] = mapped_column(JSON)
-    note: Mapped[str | None] = mapped_column(Text)
-    urgency: Mapped[str] = mapped_column(String(20))
-    escalated: Mapped[bool] = mapped_column(Boolean)
-    result: Mapped[dict[str, Any]] = mapped_column(JSON)
-
-
-class ActivityRow(Base):
-    __tablename__ = "activity_log"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    episode_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(index=True)
-    kind: Mapped[str] = mapped_column(String(60))
-    code: Mapped[str | None] = mapped_column(String(100))
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
-
-
-class DocumentRow(Base):
-    __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_documents_user_key"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    key: Mapped[str] = mapped_column(String(200))
-    value: Mapped[Any] = mapped_column(JSON)
-    updated_at: Mapped[datetime]
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("key", String(200), nullable=False),
+    Column("value", JSON, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("user_id", "key", name="uq_documents_user_key"),
+)

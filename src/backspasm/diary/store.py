@@ -19,9 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, select, text
+from sqlalchemy import Connection, Engine, Row, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
 
 from ..assess import assess
 from ..codes import FINDING_CODES, URGENCY_RANK
@@ -29,7 +28,7 @@ from ..contract import Assessment, BadInput, parse_assessment
 from ..result import Result
 from ..text.reading import EMPTY, Reading
 from . import reminders as rem
-from .models import ActivityRow, CheckinRow, DocumentRow, EpisodeRow, LoginAttemptRow, UserRow
+from .models import activity_log, checkins, documents, episodes, login_attempts, users
 from .trends import diary_assessment, hours_between, reading_from_dict, reading_to_dict, reassess, sparkline
 
 HEAD_REVISION = "0001"
@@ -288,36 +287,33 @@ def _json_value(value: Any, loc: str) -> Any:
 # ---- row -> value ----
 
 
-def _user(r: UserRow) -> User:
+def _user(r: Row[Any]) -> User:
     return User(r.id, r.email, r.password_hash, r.created_at)
 
 
-def _episode(r: EpisodeRow) -> Episode:
+def _episode(r: Row[Any]) -> Episode:
     return Episode(r.id, r.user_id, r.started_at, r.onset_at, r.closed_at, r.assessment, r.result, r.urgency)
 
 
-def _checkin(r: CheckinRow, onset_at: datetime) -> CheckIn:
-    return CheckIn(
-        r.id,
-        r.episode_id,
-        r.at,
-        hours_between(onset_at, r.at),
-        r.pain,
-        tuple(r.findings),
-        dict(r.tried),
-        r.note,
-        r.urgency,
-        r.escalated,
-    )
-
-
-def _activity(r: ActivityRow) -> Activity:
+def _activity(r: Row[Any]) -> Activity:
     return Activity(r.id, r.user_id, r.episode_id, r.at, r.kind, r.code, dict(r.detail))
 
 
 def _result_dict(result: Result) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(result.to_json())
     return data
+
+
+def _insert(conn: Connection, table: Any, **values: Any) -> int:
+    """Insert one row and return its new id."""
+    pk = conn.execute(insert(table).values(**values)).inserted_primary_key
+    assert pk is not None
+    return int(pk[0])
+
+
+def _rowcount(result: object) -> int:
+    """Rows an UPDATE or DELETE touched (CursorResult has rowcount; the typed Result does not say so)."""
+    return int(getattr(result, "rowcount", 0))
 
 
 # ---- engine setup ----
@@ -419,14 +415,15 @@ class Store:
         self.close()
 
     @contextmanager
-    def _read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as s, s.begin():
-            yield s
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
 
     @contextmanager
-    def _write(self) -> Iterator[Session]:
-        with Session(self._write_engine, expire_on_commit=False) as s, s.begin():
-            yield s
+    def _write(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back whole on any exception."""
+        with self._write_engine.connect() as conn, conn.begin():
+            yield conn
 
     # -- users --
 
@@ -437,41 +434,39 @@ class Store:
             raise _bad("password_hash", "must be a non-empty string")
         at = _when(created_at, "created_at", _now())
         try:
-            with self._write() as s:
-                if s.scalar(select(UserRow.id).where(UserRow.email == email)) is not None:
+            with self._write() as c:
+                if c.scalar(select(users.c.id).where(users.c.email == email)) is not None:
                     raise _bad("email", "an account with this email already exists")
-                row = UserRow(email=email, password_hash=password_hash, created_at=at)
-                s.add(row)
-                s.flush()
-                return _user(row)
+                uid = _insert(c, users, email=email, password_hash=password_hash, created_at=at)
+                return User(uid, email, password_hash, at)
         except IntegrityError:
             raise _bad("email", "an account with this email already exists") from None
 
     def get_user(self, user_id: int) -> User | None:
-        with self._read() as s:
-            row = s.get(UserRow, _id(user_id, "user_id"))
+        with self._read() as c:
+            row = c.execute(select(users).where(users.c.id == _id(user_id, "user_id"))).first()
             return _user(row) if row else None
 
     def get_user_by_email(self, email: str) -> User | None:
-        with self._read() as s:
-            row = s.scalar(select(UserRow).where(UserRow.email == _email(email)))
+        with self._read() as c:
+            row = c.execute(select(users).where(users.c.email == _email(email))).first()
             return _user(row) if row else None
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
         """Replace a user's password hash (for rehashing on sign-in or a password change)."""
         if not isinstance(password_hash, str) or not password_hash:
             raise _bad("password_hash", "must be a non-empty string")
-        with self._write() as s:
-            row = s.get(UserRow, _id(user_id, "user_id"))
-            if row is None:
+        with self._write() as c:
+            n = _rowcount(
+                c.execute(update(users).where(users.c.id == _id(user_id, "user_id")).values(password_hash=password_hash))
+            )
+            if not n:
                 raise _bad("user_id", f"no user {user_id}")
-            row.password_hash = password_hash
 
     def delete_user(self, user_id: int) -> bool:
         """Delete an account and, by cascade, all its episodes, check-ins, activity and documents."""
-        with self._write() as s:
-            n = _rowcount(s.execute(delete(UserRow).where(UserRow.id == _id(user_id, "user_id"))))
-            return bool(n)
+        with self._write() as c:
+            return bool(_rowcount(c.execute(delete(users).where(users.c.id == _id(user_id, "user_id")))))
 
     def local_user(self) -> User:
         """The one account the CLI works as, created on first use (it cannot sign in to the web app)."""
@@ -485,8 +480,8 @@ class Store:
             assert again is not None
             return again
 
-    def _require_user(self, s: Session, user_id: int) -> None:
-        if s.get(UserRow, _id(user_id, "user_id")) is None:
+    def _require_user(self, c: Connection, user_id: int) -> None:
+        if c.scalar(select(users.c.id).where(users.c.id == _id(user_id, "user_id"))) is None:
             raise _bad("user_id", f"no user {user_id}")
 
     # -- sign-in attempts --
@@ -496,24 +491,26 @@ class Store:
             raise _bad("key", "must be a non-empty string of at most 320 characters")
         if not isinstance(ok, bool):
             raise _bad("ok", "must be true or false")
-        with self._write() as s:
-            s.add(LoginAttemptRow(key=key, ok=ok, at=_when(at, "at", _now())))
+        when = _when(at, "at", _now())
+        with self._write() as c:
+            c.execute(insert(login_attempts).values(key=key, ok=ok, at=when))
 
     def count_recent_failures(self, key: str, since: datetime) -> int:
         """Failed attempts for `key` at or after `since` (for sign-in rate limiting)."""
         since = _when(since, "since")
-        with self._read() as s:
-            n = s.scalar(
+        with self._read() as c:
+            n = c.scalar(
                 select(func.count())
-                .select_from(LoginAttemptRow)
-                .where(LoginAttemptRow.key == key, LoginAttemptRow.ok.is_(False), LoginAttemptRow.at >= since)
+                .select_from(login_attempts)
+                .where(login_attempts.c.key == key, login_attempts.c.ok.is_(False), login_attempts.c.at >= since)
             )
             return int(n or 0)
 
     def prune_login_attempts(self, before: datetime) -> int:
         """Forget attempts older than `before`; returns how many went."""
-        with self._write() as s:
-            return _rowcount(s.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < _when(before, "before"))))
+        when = _when(before, "before")
+        with self._write() as c:
+            return _rowcount(c.execute(delete(login_attempts).where(login_attempts.c.at < when)))
 
     # -- episodes --
 
@@ -540,46 +537,45 @@ class Store:
             raise _bad("reading", "must be a text Reading")
         confirmed = reading
         result = assess(a, read_text=lambda _t: confirmed)
-        with self._write() as s:
-            self._require_user(s, user_id)
-            row = EpisodeRow(
-                user_id=user_id,
-                started_at=at,
-                onset_at=at - timedelta(hours=a.hours_since_onset),
-                closed_at=None,
-                assessment=a.model_dump(mode="json", exclude_none=True),
-                reading=reading_to_dict(reading),
-                result=_result_dict(result),
-                urgency=result.urgency,
-            )
-            s.add(row)
-            s.flush()
-            s.add(
-                ActivityRow(
+        values: dict[str, Any] = {
+            "user_id": user_id,
+            "started_at": at,
+            "onset_at": at - timedelta(hours=a.hours_since_onset),
+            "closed_at": None,
+            "assessment": a.model_dump(mode="json", exclude_none=True),
+            "reading": reading_to_dict(reading),
+            "result": _result_dict(result),
+            "urgency": result.urgency,
+        }
+        with self._write() as c:
+            self._require_user(c, user_id)
+            eid = _insert(c, episodes, **values)
+            c.execute(
+                insert(activity_log).values(
                     user_id=user_id,
-                    episode_id=row.id,
+                    episode_id=eid,
                     at=at,
                     kind="episode_started",
                     code=result.urgency,
                     detail={"findings": list(result.findings)},
                 )
             )
-            return _episode(row), result
+        return Episode(eid, **{k: v for k, v in values.items() if k != "reading"}), result
 
     def list_episodes(self, user_id: int) -> list[Episode]:
         """The user's episodes, newest first."""
-        with self._read() as s:
-            rows = s.scalars(
-                select(EpisodeRow)
-                .where(EpisodeRow.user_id == _id(user_id, "user_id"))
-                .order_by(EpisodeRow.started_at.desc(), EpisodeRow.id.desc())
+        with self._read() as c:
+            rows = c.execute(
+                select(episodes)
+                .where(episodes.c.user_id == _id(user_id, "user_id"))
+                .order_by(episodes.c.started_at.desc(), episodes.c.id.desc())
             )
             return [_episode(r) for r in rows]
 
     def get_episode(self, user_id: int, episode_id: int) -> Episode | None:
         """The episode, or None when it does not exist or belongs to someone else."""
-        with self._read() as s:
-            row = s.get(EpisodeRow, _id(episode_id, "episode_id"))
+        with self._read() as c:
+            row = c.execute(select(episodes).where(episodes.c.id == _id(episode_id, "episode_id"))).first()
             if row is None or row.user_id != _id(user_id, "user_id"):
                 return None
             return _episode(row)
@@ -588,26 +584,30 @@ class Store:
         """The most recently started open episode, if any."""
         return next((e for e in self.list_episodes(user_id) if e.is_open), None)
 
-    def _owned(self, s: Session, user_id: int, episode_id: int, lock: bool = False) -> EpisodeRow:
-        q = select(EpisodeRow).where(EpisodeRow.id == _id(episode_id, "episode_id"))
+    def _owned(self, c: Connection, user_id: int, episode_id: int, lock: bool = False) -> Row[Any]:
+        q = select(episodes).where(episodes.c.id == _id(episode_id, "episode_id"))
         if lock:
             q = q.with_for_update()
-        row = s.scalar(q)
+        row = c.execute(q).first()
         if row is None or row.user_id != _id(user_id, "user_id"):
             raise _bad("episode_id", f"no episode {episode_id}")
         return row
 
     def close_episode(self, user_id: int, episode_id: int, at: datetime | None = None) -> Episode:
-        with self._write() as s:
-            row = self._owned(s, user_id, episode_id, lock=True)
-            when = _when(at, "at", _now())
+        when = _when(at, "at", _now())
+        with self._write() as c:
+            row = self._owned(c, user_id, episode_id, lock=True)
             if row.closed_at is not None:
                 raise _bad("episode_id", f"episode {episode_id} is already closed")
             if when < row.started_at:
                 raise _bad("at", "is before the episode started")
-            row.closed_at = when
-            s.add(ActivityRow(user_id=user_id, episode_id=row.id, at=when, kind="episode_closed", code=None, detail={}))
-            return _episode(row)
+            c.execute(update(episodes).where(episodes.c.id == row.id).values(closed_at=when))
+            c.execute(
+                insert(activity_log).values(
+                    user_id=user_id, episode_id=row.id, at=when, kind="episode_closed", code=None, detail={}
+                )
+            )
+            return _episode(c.execute(select(episodes).where(episodes.c.id == row.id)).one())
 
     # -- check-ins --
 
@@ -630,18 +630,18 @@ class Store:
         when = _when(at, "at", now)
         if when > now + FUTURE_SLACK:
             raise _bad("at", "is in the future")
-        with self._write() as s:
-            ep = self._owned(s, user_id, episode_id, lock=True)
+        with self._write() as c:
+            ep = self._owned(c, user_id, episode_id, lock=True)
             if ep.closed_at is not None:
                 raise _bad("episode_id", f"episode {episode_id} is closed; start a new one")
             if when < ep.started_at:
                 raise _bad("at", f"{when.isoformat()} is before the episode started ({ep.started_at.isoformat()})")
-            earlier = s.execute(
-                select(CheckinRow.at, CheckinRow.pain, CheckinRow.findings, CheckinRow.urgency)
-                .where(CheckinRow.episode_id == ep.id, CheckinRow.at <= when)
-                .order_by(CheckinRow.at, CheckinRow.id)
+            earlier = c.execute(
+                select(checkins.c.at, checkins.c.pain, checkins.c.findings, checkins.c.urgency)
+                .where(checkins.c.episode_id == ep.id, checkins.c.at <= when)
+                .order_by(checkins.c.at, checkins.c.id)
             ).all()
-            reported = [c for r in earlier for c in r.findings] + codes
+            reported = [f for r in earlier for f in r.findings] + codes
             a = diary_assessment(
                 ep.assessment,
                 hours_between(ep.onset_at, when),
@@ -652,7 +652,9 @@ class Store:
             result = reassess(a, reading_from_dict(ep.reading, current=False))
             previous = earlier[-1].urgency if earlier else ep.urgency
             escalated = URGENCY_RANK[result.urgency] > URGENCY_RANK[previous]
-            row = CheckinRow(
+            cid = _insert(
+                c,
+                checkins,
                 episode_id=ep.id,
                 user_id=user_id,
                 at=when,
@@ -664,47 +666,56 @@ class Store:
                 escalated=escalated,
                 result=_result_dict(result),
             )
-            s.add(row)
-            s.flush()
             if escalated:
-                s.add(
-                    ActivityRow(
+                c.execute(
+                    insert(activity_log).values(
                         user_id=user_id,
                         episode_id=ep.id,
                         at=when,
                         kind="escalation",
                         code=result.urgency,
                         detail={
-                            "checkin_id": row.id,
+                            "checkin_id": cid,
                             "from": previous,
                             "to": result.urgency,
                             "reasons": [{"code": r.code, "text": r.text, "ref": r.ref} for r in result.reasons],
                         },
                     )
                 )
-            return CheckinOutcome(_checkin(row, ep.onset_at), result, escalated, previous)
+            checkin = CheckIn(
+                cid,
+                ep.id,
+                when,
+                hours_between(ep.onset_at, when),
+                pain,
+                tuple(codes),
+                tried_map,
+                note,
+                result.urgency,
+                escalated,
+            )
+        return CheckinOutcome(checkin, result, escalated, previous)
 
     def list_checkins(self, user_id: int, episode_id: int) -> list[CheckIn]:
         """An episode's check-ins in time order; BadInput when the episode is not the user's."""
-        with self._read() as s:
-            ep = self._owned(s, user_id, episode_id)
-            return self._checkins(s, ep)
+        with self._read() as c:
+            ep = self._owned(c, user_id, episode_id)
+            return self._checkins(c, ep)
 
-    def _checkins(self, s: Session, ep: EpisodeRow) -> list[CheckIn]:
-        # Plain column rows, not ORM entities: status reads hundreds of them.
-        rows = s.execute(
+    def _checkins(self, c: Connection, ep: Row[Any]) -> list[CheckIn]:
+        rows = c.execute(
             select(
-                CheckinRow.id,
-                CheckinRow.at,
-                CheckinRow.pain,
-                CheckinRow.findings,
-                CheckinRow.tried,
-                CheckinRow.note,
-                CheckinRow.urgency,
-                CheckinRow.escalated,
+                checkins.c.id,
+                checkins.c.at,
+                checkins.c.pain,
+                checkins.c.findings,
+                checkins.c.tried,
+                checkins.c.note,
+                checkins.c.urgency,
+                checkins.c.escalated,
             )
-            .where(CheckinRow.episode_id == ep.id)
-            .order_by(CheckinRow.at, CheckinRow.id)
+            .where(checkins.c.episode_id == ep.id)
+            .order_by(checkins.c.at, checkins.c.id)
         )
         onset = ep.onset_at
         return [
@@ -725,55 +736,57 @@ class Store:
 
     def checkin_result(self, user_id: int, checkin_id: int) -> dict[str, Any] | None:
         """The stored re-assessment of one check-in (None when missing or not the user's)."""
-        with self._read() as s:
-            row = s.get(CheckinRow, _id(checkin_id, "checkin_id"))
+        with self._read() as c:
+            row = c.execute(
+                select(checkins.c.user_id, checkins.c.result).where(checkins.c.id == _id(checkin_id, "checkin_id"))
+            ).first()
             if row is None or row.user_id != _id(user_id, "user_id"):
                 return None
             return dict(row.result)
 
     def status(self, user_id: int, episode_id: int, now: datetime | None = None) -> Status:
         """Re-assess the episode now with its diary; what changed since the last rating; what is due."""
-        with self._read() as s:
-            ep = self._owned(s, user_id, episode_id)
-            checkins = self._checkins(s, ep)
-            now_ = _when(now, "now", _now())
+        now_ = _when(now, "now", _now())
+        with self._read() as c:
+            ep = self._owned(c, user_id, episode_id)
+            diary = self._checkins(c, ep)
             if ep.closed_at is not None and now_ > ep.closed_at:
                 now_ = ep.closed_at
             if now_ < ep.started_at:
                 raise _bad("now", "is before the episode started")
             last_result: dict[str, Any] = ep.result
-            if checkins:
-                last_result = s.scalar(select(CheckinRow.result).where(CheckinRow.id == checkins[-1].id)) or ep.result
+            if diary:
+                last_result = c.scalar(select(checkins.c.result).where(checkins.c.id == diary[-1].id)) or ep.result
             escalations = [
                 _activity(r)
-                for r in s.scalars(
-                    select(ActivityRow)
-                    .where(ActivityRow.episode_id == ep.id, ActivityRow.kind == "escalation")
-                    .order_by(ActivityRow.at, ActivityRow.id)
+                for r in c.execute(
+                    select(activity_log)
+                    .where(activity_log.c.episode_id == ep.id, activity_log.c.kind == "escalation")
+                    .order_by(activity_log.c.at, activity_log.c.id)
                 )
             ]
             episode = _episode(ep)
             reading_data = ep.reading
         hours_now = hours_between(episode.onset_at, now_)
-        if checkins:
-            last = checkins[-1]
+        if diary:
+            last = diary[-1]
             pain_now, last_at = last.pain, last.at
-            earlier = [(c.hours_since_onset, c.pain) for c in checkins[:-1]]
+            earlier = [(x.hours_since_onset, x.pain) for x in diary[:-1]]
         else:
             pain_now, last_at, earlier = int(episode.assessment["pain"]), episode.started_at, []
-        reported = [f for c in checkins for f in c.findings]
+        reported = [f for x in diary for f in x.findings]
         a = diary_assessment(episode.assessment, hours_now, pain_now, earlier, reported)
-        result = reassess(a, reading_from_dict(reading_data, current=not checkins))
+        result = reassess(a, reading_from_dict(reading_data, current=not diary))
         hours_before = hours_between(episode.onset_at, last_at)
         return Status(
             episode=episode,
             now=now_,
             hours_since_onset=hours_now,
             result=result,
-            checkins=tuple(checkins),
+            checkins=tuple(diary),
             changes=tuple(rem.changes(last_result, result, hours_before, hours_now)),
             next_due=tuple(rem.next_due(episode.onset_at, result, last_at, now_, not episode.is_open)),
-            sparkline=sparkline([int(episode.assessment["pain"]), *(c.pain for c in checkins)]),
+            sparkline=sparkline([int(episode.assessment["pain"]), *(x.pain for x in diary)]),
             escalations=tuple(escalations),
         )
 
@@ -796,30 +809,27 @@ class Store:
         if detail is not None and not isinstance(detail, Mapping):
             raise _bad("detail", "must be an object")
         value = _json_value(dict(detail or {}), "detail")
-        with self._write() as s:
-            self._require_user(s, user_id)
+        when = _when(at, "at", _now())
+        with self._write() as c:
+            self._require_user(c, user_id)
             if episode_id is not None:
-                self._owned(s, user_id, episode_id)
-            row = ActivityRow(
-                user_id=user_id, episode_id=episode_id, at=_when(at, "at", _now()), kind=kind, code=code, detail=value
-            )
-            s.add(row)
-            s.flush()
-            return _activity(row)
+                self._owned(c, user_id, episode_id)
+            aid = _insert(c, activity_log, user_id=user_id, episode_id=episode_id, at=when, kind=kind, code=code, detail=value)
+        return Activity(aid, user_id, episode_id, when, kind, code, value)
 
     def list_activities(
         self, user_id: int, kind: str | None = None, since: datetime | None = None, episode_id: int | None = None
     ) -> list[Activity]:
         """The user's activity, oldest first, optionally of one kind, since a moment, or for one episode."""
-        q = select(ActivityRow).where(ActivityRow.user_id == _id(user_id, "user_id"))
+        q = select(activity_log).where(activity_log.c.user_id == _id(user_id, "user_id"))
         if kind is not None:
-            q = q.where(ActivityRow.kind == kind)
+            q = q.where(activity_log.c.kind == kind)
         if since is not None:
-            q = q.where(ActivityRow.at >= _when(since, "since"))
+            q = q.where(activity_log.c.at >= _when(since, "since"))
         if episode_id is not None:
-            q = q.where(ActivityRow.episode_id == _id(episode_id, "episode_id"))
-        with self._read() as s:
-            return [_activity(r) for r in s.scalars(q.order_by(ActivityRow.at, ActivityRow.id))]
+            q = q.where(activity_log.c.episode_id == _id(episode_id, "episode_id"))
+        with self._read() as c:
+            return [_activity(r) for r in c.execute(q.order_by(activity_log.c.at, activity_log.c.id))]
 
     # -- documents --
 
@@ -829,52 +839,53 @@ class Store:
             raise _bad("key", "must be a non-empty string of at most 200 characters")
         data = _json_value(value, "value")
         at = _now()
-        with self._write() as s:
-            self._require_user(s, user_id)
-            row = s.scalar(select(DocumentRow).where(DocumentRow.user_id == user_id, DocumentRow.key == key).with_for_update())
-            if row is None:
-                s.add(DocumentRow(user_id=user_id, key=key, value=data, updated_at=at))
+        with self._write() as c:
+            self._require_user(c, user_id)
+            if self.dialect == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert as upsert
             else:
-                row.value = data
-                row.updated_at = at
+                from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+            stmt = upsert(documents).values(user_id=user_id, key=key, value=data, updated_at=at)
+            c.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[documents.c.user_id, documents.c.key],
+                    set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
+                )
+            )
 
     def get_document(self, user_id: int, key: str) -> Any | None:
-        with self._read() as s:
-            return s.scalar(
-                select(DocumentRow.value).where(DocumentRow.user_id == _id(user_id, "user_id"), DocumentRow.key == key)
+        with self._read() as c:
+            return c.scalar(
+                select(documents.c.value).where(documents.c.user_id == _id(user_id, "user_id"), documents.c.key == key)
             )
 
     def list_documents(self, user_id: int, prefix: str = "") -> dict[str, Any]:
         """The user's documents whose key starts with `prefix`, by key."""
-        with self._read() as s:
-            rows = s.execute(
-                select(DocumentRow.key, DocumentRow.value)
-                .where(DocumentRow.user_id == _id(user_id, "user_id"))
-                .order_by(DocumentRow.key)
+        with self._read() as c:
+            rows = c.execute(
+                select(documents.c.key, documents.c.value)
+                .where(documents.c.user_id == _id(user_id, "user_id"))
+                .order_by(documents.c.key)
             ).all()
             return {k: v for k, v in rows if k.startswith(prefix)}
 
     def delete_document(self, user_id: int, key: str) -> bool:
-        with self._write() as s:
-            n = _rowcount(
-                s.execute(delete(DocumentRow).where(DocumentRow.user_id == _id(user_id, "user_id"), DocumentRow.key == key))
-            )
-            return bool(n)
+        with self._write() as c:
+            n = c.execute(delete(documents).where(documents.c.user_id == _id(user_id, "user_id"), documents.c.key == key))
+            return bool(_rowcount(n))
 
     # -- portability --
 
     def export_user(self, user_id: int) -> dict[str, Any]:
         """Everything one user owns, as JSON-ready data (episodes with check-ins, activity, documents)."""
-        with self._read() as s:
-            user = s.get(UserRow, _id(user_id, "user_id"))
-            if user is None:
-                raise _bad("user_id", f"no user {user_id}")
-            episodes = []
-            for ep in s.scalars(
-                select(EpisodeRow).where(EpisodeRow.user_id == user_id).order_by(EpisodeRow.started_at, EpisodeRow.id)
-            ):
-                rows = s.scalars(select(CheckinRow).where(CheckinRow.episode_id == ep.id).order_by(CheckinRow.at, CheckinRow.id))
-                episodes.append(
+        with self._read() as c:
+            self._require_user(c, user_id)
+            out_episodes = []
+            for ep in c.execute(
+                select(episodes).where(episodes.c.user_id == user_id).order_by(episodes.c.started_at, episodes.c.id)
+            ).all():
+                rows = c.execute(select(checkins).where(checkins.c.episode_id == ep.id).order_by(checkins.c.at, checkins.c.id))
+                out_episodes.append(
                     {
                         "id": ep.id,
                         "started_at": ep.started_at.isoformat(),
@@ -886,41 +897,35 @@ class Store:
                         "urgency": ep.urgency,
                         "checkins": [
                             {
-                                "at": c.at.isoformat(),
-                                "pain": c.pain,
-                                "findings": list(c.findings),
-                                "tried": dict(c.tried),
-                                "note": c.note,
-                                "urgency": c.urgency,
-                                "escalated": c.escalated,
-                                "result": c.result,
+                                "at": r.at.isoformat(),
+                                "pain": r.pain,
+                                "findings": list(r.findings),
+                                "tried": dict(r.tried),
+                                "note": r.note,
+                                "urgency": r.urgency,
+                                "escalated": r.escalated,
+                                "result": r.result,
                             }
-                            for c in rows
+                            for r in rows
                         ],
                     }
                 )
             activities = [
-                {
-                    "episode_id": a.episode_id,
-                    "at": a.at.isoformat(),
-                    "kind": a.kind,
-                    "code": a.code,
-                    "detail": a.detail,
-                }
-                for a in s.scalars(
-                    select(ActivityRow).where(ActivityRow.user_id == user_id).order_by(ActivityRow.at, ActivityRow.id)
+                {"episode_id": a.episode_id, "at": a.at.isoformat(), "kind": a.kind, "code": a.code, "detail": a.detail}
+                for a in c.execute(
+                    select(activity_log).where(activity_log.c.user_id == user_id).order_by(activity_log.c.at, activity_log.c.id)
                 )
             ]
-            documents = {
+            docs = {
                 d.key: {"value": d.value, "updated_at": d.updated_at.isoformat()}
-                for d in s.scalars(select(DocumentRow).where(DocumentRow.user_id == user_id).order_by(DocumentRow.key))
+                for d in c.execute(select(documents).where(documents.c.user_id == user_id).order_by(documents.c.key))
             }
         return {
             "format": EXPORT_FORMAT,
             "version": EXPORT_VERSION,
-            "episodes": episodes,
+            "episodes": out_episodes,
             "activities": activities,
-            "documents": documents,
+            "documents": docs,
         }
 
     def import_user(self, user_id: int, data: Any) -> dict[str, int]:
@@ -933,18 +938,20 @@ class Store:
 
         doc = validate_export(data)
         added = {"episodes": 0, "checkins": 0, "activities": 0, "documents": 0, "skipped_episodes": 0}
-        with self._write() as s:
-            self._require_user(s, user_id)
+        with self._write() as c:
+            self._require_user(c, user_id)
             existing = {
                 (r.started_at, r.onset_at)
-                for r in s.execute(select(EpisodeRow.started_at, EpisodeRow.onset_at).where(EpisodeRow.user_id == user_id))
+                for r in c.execute(select(episodes.c.started_at, episodes.c.onset_at).where(episodes.c.user_id == user_id))
             }
             id_map: dict[int, int] = {}
             for ep in doc.episodes:
                 if (ep.started_at, ep.onset_at) in existing:
                     added["skipped_episodes"] += 1
                     continue
-                row = EpisodeRow(
+                eid = _insert(
+                    c,
+                    episodes,
                     user_id=user_id,
                     started_at=ep.started_at,
                     onset_at=ep.onset_at,
@@ -954,31 +961,29 @@ class Store:
                     result=ep.result,
                     urgency=ep.urgency,
                 )
-                s.add(row)
-                s.flush()
-                id_map[ep.id] = row.id
+                id_map[ep.id] = eid
                 added["episodes"] += 1
-                for c in ep.checkins:
-                    s.add(
-                        CheckinRow(
-                            episode_id=row.id,
+                for ci in ep.checkins:
+                    c.execute(
+                        insert(checkins).values(
+                            episode_id=eid,
                             user_id=user_id,
-                            at=c.at,
-                            pain=c.pain,
-                            findings=list(c.findings),
-                            tried=dict(c.tried),
-                            note=c.note,
-                            urgency=c.urgency,
-                            escalated=c.escalated,
-                            result=c.result,
+                            at=ci.at,
+                            pain=ci.pain,
+                            findings=list(ci.findings),
+                            tried=dict(ci.tried),
+                            note=ci.note,
+                            urgency=ci.urgency,
+                            escalated=ci.escalated,
+                            result=ci.result,
                         )
                     )
                     added["checkins"] += 1
             for a in doc.activities:
                 if a.episode_id is not None and a.episode_id not in id_map:
                     continue  # belongs to a skipped (already present) episode
-                s.add(
-                    ActivityRow(
+                c.execute(
+                    insert(activity_log).values(
                         user_id=user_id,
                         episode_id=id_map.get(a.episode_id) if a.episode_id is not None else None,
                         at=a.at,
@@ -989,12 +994,16 @@ class Store:
                 )
                 added["activities"] += 1
             for key, d in doc.documents.items():
-                row_d = s.scalar(select(DocumentRow).where(DocumentRow.user_id == user_id, DocumentRow.key == key))
-                if row_d is None:
-                    s.add(DocumentRow(user_id=user_id, key=key, value=d.value, updated_at=d.updated_at))
+                current = c.execute(
+                    select(documents.c.id, documents.c.updated_at).where(documents.c.user_id == user_id, documents.c.key == key)
+                ).first()
+                if current is None:
+                    c.execute(insert(documents).values(user_id=user_id, key=key, value=d.value, updated_at=d.updated_at))
                     added["documents"] += 1
-                elif d.updated_at > row_d.updated_at:
-                    row_d.value, row_d.updated_at = d.value, d.updated_at
+                elif d.updated_at > current.updated_at:
+                    c.execute(
+                        update(documents).where(documents.c.id == current.id).values(value=d.value, updated_at=d.updated_at)
+                    )
                     added["documents"] += 1
         return added
 
@@ -1014,8 +1023,3 @@ def _read_text(text_: str | None) -> Reading:
     from ..text import read
 
     return read(text_)
-
-
-def _rowcount(result: object) -> int:
-    """Rows a DELETE touched (CursorResult has rowcount; the typed Result does not say so)."""
-    return int(getattr(result, "rowcount", 0))
