@@ -302,3 +302,10 @@ def test_text_the_server_cannot_read_is_refused_not_ignored(client: TestClient, 
     r = client.post("/fhir/QuestionnaireResponse/$assess", json=qr)
     assert r.status_code == 422
     assert r.json()["issue"][0]["expression"] == ["QuestionnaireResponse.item.where(linkId='text')"]
+
+
+@pytest.mark.parametrize("params", [7, "response", [], [{"name": "response", "resource": 3}], [{"name": "other"}]])
+def test_parameters_without_a_usable_response_is_422(client: TestClient, params: Any) -> None:
+    r = client.post("/fhir/QuestionnaireResponse/$assess", json={"resourceType": "Parameters", "parameter": params})
+    assert r.status_code == 422
+    assert r.json()["resourceType"] == "OperationOutcome"

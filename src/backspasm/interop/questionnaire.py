@@ -21,7 +21,7 @@ from .. import __version__
 from ..codes import LEG_SYMPTOMS
 from ..contract import MAX_HOURS, MAX_TEXT, Assessment, BadInput, parse_assessment
 from ..knowledge import vocabulary
-from .fhir import FhirError, Issue, check, fhir_path
+from .fhir import FhirError, Issue, check
 from .systems import (
     AGE_LOINC,
     CONDITION_SYSTEM,
@@ -321,7 +321,7 @@ def _answer(link: str, value: Any) -> dict[str, Any]:
 def assessment_to_response(a: Assessment, *, subject: dict[str, Any] | None = None,
                            authored: str | None = None) -> dict[str, Any]:
     """The QuestionnaireResponse that says what an Assessment says (the round-trip's other half)."""
-    findings_codes, condition_codes = _kinds()
+    _, condition_codes = _kinds()
     present = set(a.findings or ())
     denied = set(a.denied or ()) - present
     episode = [_answer("hours_since_onset", a.hours_since_onset), _answer("pain", a.pain)]
@@ -357,13 +357,7 @@ def assessment_to_response(a: Assessment, *, subject: dict[str, Any] | None = No
         out["subject"] = subject
     if authored:
         out["authored"] = authored
-    del findings_codes
     return out
-
-
-def item_path(link: str) -> str:
-    """The FHIRPath of an item in the Questionnaire, for documentation and errors."""
-    return fhir_path("Questionnaire", ["item"]) + f".where(linkId='{link}')"
 
 
 __all__ = ["LEG_GATE", "assessment_to_response", "questionnaire", "response_to_assessment"]

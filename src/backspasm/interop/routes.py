@@ -85,10 +85,10 @@ def get_code_system(system_id: str) -> FhirResponse:
 def _response_resource(data: Any) -> Any:
     """The QuestionnaireResponse itself, or the one inside a Parameters resource (`response`)."""
     if isinstance(data, dict) and data.get("resourceType") == "Parameters":
-        for i, param in enumerate(data.get("parameter") or []):
+        params = data.get("parameter")
+        for param in params if isinstance(params, list) else []:
             if isinstance(param, dict) and param.get("name") == "response":
                 return param.get("resource")
-            del i
         raise FhirError([Issue("a Parameters body needs a 'response' parameter holding the QuestionnaireResponse",
                                "Parameters.parameter", code="required")])
     return data
