@@ -309,3 +309,33 @@ def test_parameters_without_a_usable_response_is_422(client: TestClient, params:
     r = client.post("/fhir/QuestionnaireResponse/$assess", json={"resourceType": "Parameters", "parameter": params})
     assert r.status_code == 422
     assert r.json()["resourceType"] == "OperationOutcome"
+
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 20) | st.floats(allow_nan=False) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=6), inner, max_size=2),
+    max_leaves=8,
+)
+_answer = st.dictionaries(st.sampled_from(["valueBoolean", "valueInteger", "valueDecimal", "valueString", "item"]),
+                          _values, max_size=2)
+_item = st.fixed_dictionaries(
+    {"linkId": st.sampled_from(["episode", "pain", "hours_since_onset", "fever", LEG_GATE, "leg_numbness", "diary",
+                                "diary.pain", "nope"]) | _values},  # no "text": the NLP reader is slow to load
+    optional={"answer": st.lists(_answer, max_size=2) | _values, "item": st.lists(
+        st.fixed_dictionaries({"linkId": st.sampled_from(["pain", "diary.pain", "hours_since_onset"]),
+                               "answer": st.lists(_answer, max_size=2)}), max_size=2)},
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(_item, max_size=4), st.sampled_from(["completed", "amended", "bogus", 3]))
+def test_any_response_shape_gets_a_bundle_or_an_operation_outcome(items_: list[Any], status: Any) -> None:
+    from backspasm.interop.routes import assess_response
+
+    qr = {"resourceType": "QuestionnaireResponse", "status": status, "item": items_}
+    try:
+        out = assess_response(qr)
+    except FhirError as e:
+        assert e.status == 422 and e.issues
+        return
+    assert out["resourceType"] == "Bundle"
