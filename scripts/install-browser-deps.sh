@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# Debian's Chromium for the Playwright browser tests (Playwright's own browser
-# download cannot work here), installed only when missing.
+# What the browser tests need, each installed only when missing:
+# - Debian's Chromium (Playwright's own browser download cannot work here);
+# - axe-core from npm, into the project-local, git-ignored .cache/axe.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then exit 0; fi
-if [ "$(id -u)" != 0 ]; then
-  echo "browser-deps: /usr/bin/chromium is missing and this user cannot apt-get install it; browser tests will be skipped" >&2
-  exit 0
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "browser-deps: /usr/bin/chromium is missing and this user cannot apt-get install it; browser tests will be skipped" >&2
+  else
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium >/dev/null
+  fi
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq chromium >/dev/null
+
+axe="$here/.cache/axe/node_modules/axe-core/axe.min.js"
+if [ ! -f "$axe" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    mkdir -p "$here/.cache/axe"
+    npm install --silent --no-audit --no-fund --no-save --prefix "$here/.cache/axe" "axe-core@^4.10" >/dev/null
+  else
+    echo "browser-deps: npm is missing, so axe-core cannot be installed; the accessibility checks will be skipped" >&2
+  fi
+fi

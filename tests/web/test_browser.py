@@ -1,0 +1,237 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against uvicorn on a loopback port.
+
+Covers the assessment to self-care and to an emergency, and the diary (register,
+two check-ins, the chart, the report); takes screenshots at phone and desktop
+width (under out/screenshots/); runs axe-core on every page and fails on serious
+or critical violations; fails on any CSP violation or any request that leaves
+the machine. Skips when Chromium is absent, except under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from argon2 import PasswordHasher
+
+from backspasm.knowledge import load
+from backspasm.web import create_app, forms
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "out" / "screenshots"
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} (CI=true: the browser tests must run; see scripts/install-browser-deps.sh)")
+    pytest.skip(what)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app under uvicorn in a background thread, on its own SQLite file."""
+    folder = tmp_path_factory.mktemp("browser")
+    app = create_app(f"sqlite:///{folder / 'browser.db'}", secret_key="browser-tests",
+                     password_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(f"{url}/api/v1/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    else:
+        pytest.fail("the app did not start")
+    yield url
+    server.should_exit = True
+    thread.join(timeout=10)
+    if app.state.store is not None:
+        app.state.store.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _missing("/usr/bin/chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        _missing(f"axe-core is not installed at {AXE} (run scripts/install-browser-deps.sh)")
+    return AXE.read_text(encoding="utf-8")
+
+
+class Watch:
+    """Collects what must never happen on a page: CSP violations, script errors, off-machine requests."""
+
+    def __init__(self, page: Any, base_url: str) -> None:
+        self.problems: list[str] = []
+        host = base_url.split("//", 1)[1]
+        page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}")
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.problems.append(f"script error: {e}"))
+        page.on("request", lambda r: None if r.url.split("//", 1)[-1].startswith(host) or r.url.startswith("data:")
+                else self.problems.append(f"third-party request: {r.url}"))
+
+    def check(self) -> None:
+        assert self.problems == []
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str) -> Iterator[Any]:
+    context = browser.new_context(viewport=PHONE, base_url=base_url)
+    pg = context.new_page()
+    watch = Watch(pg, base_url)
+    yield pg
+    context.close()
+    watch.check()
+
+
+def audit(page: Any, axe_source: str, name: str) -> None:
+    """Inject axe-core (through the DevTools protocol, so the page's CSP stays strict) and fail on
+    serious or critical violations."""
+    page.evaluate(axe_source)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+           for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], f"{name}: {bad}"
+
+
+def shoot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+
+
+def answer_all(page: Any, questions: list[forms.Question], value: str = "no") -> None:
+    for q in questions:
+        page.check(f"input[name={q.field}][value={value}]")
+
+
+def test_an_assessment_that_ends_in_self_care(page: Any, axe_source: str) -> None:
+    page.goto("/assess")
+    audit(page, axe_source, "red flags")
+    answer_all(page, forms.red_flag_questions())
+    page.click("button[type=submit]")
+    page.wait_for_selector("input[name=pain]")
+    audit(page, axe_source, "details")
+    page.fill("#onset_amount", "5")
+    page.check("input[name=pain][value='3']")
+    answer_all(page, forms.other_questions())
+    page.check("input[name=conditions][value=kidney_disease]")
+    page.click("button[type=submit]")
+    banner = page.locator(".banner")
+    assert load().levels["self_care"].headline in banner.inner_text()
+    assert "level-green" in (banner.get_attribute("class") or "")
+    assert page.locator("text=ask a pharmacist or doctor first").count() >= 1
+    assert page.locator(".schedule li").count() >= 2
+    audit(page, axe_source, "result")
+    shoot(page, "result-self-care")
+
+
+def test_an_emergency_answer_shows_the_emergency_page_at_once(page: Any, axe_source: str) -> None:
+    page.goto("/assess")
+    page.check("input[name=f_bladder_bowel_control_loss][value=yes]")
+    # The other red-flag questions are still unanswered: the required check must not block the emergency.
+    for q in forms.red_flag_questions()[1:]:
+        page.check(f"input[name={q.field}][value=no]")
+    page.click("button[type=submit]")
+    banner = page.locator(".banner")
+    assert load().levels["emergency"].headline in banner.inner_text()
+    assert "level-red" in (banner.get_attribute("class") or "")
+    assert "Call your emergency number now" in banner.inner_text()
+    audit(page, axe_source, "emergency")
+    shoot(page, "result-emergency")
+
+
+def test_register_two_check_ins_the_chart_and_the_report(page: Any, axe_source: str) -> None:
+    page.goto("/register")
+    audit(page, axe_source, "register")
+    page.fill("#email", "browser@example.org")
+    page.fill("#password", "a long enough password")
+    page.fill("#password_confirm", "a long enough password")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/diary")
+    page.click("text=Start a new episode")
+    answer_all(page, forms.red_flag_questions())
+    page.click("main button[type=submit]")
+    page.fill("#onset_amount", "1")
+    page.select_option("#onset_unit", "days")
+    page.check("input[name=pain][value='6']")
+    answer_all(page, forms.other_questions())
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/diary/episodes/*")
+    for pain in ("5", "4"):
+        page.check(f"input[name=pain][value='{pain}']")
+        page.select_option("#tried_cold", "yes")
+        page.fill("#note", f"pain {pain} after the cold pack")
+        page.click("text=Save check-in")
+        page.wait_for_selector("text=Check-in saved.")
+    assert page.locator(".chart svg circle.checkin").count() == 3
+    assert page.locator("text=pain 4 after the cold pack").count() == 1
+    assert page.locator("#next-h").count() == 1
+    audit(page, axe_source, "episode")
+    shoot(page, "diary-episode")
+    page.click("text=Open the doctor report")
+    assert page.locator("svg").count() >= 1
+    shoot(page, "doctor-report")
+
+
+def test_pages_fit_a_320_pixel_screen_and_the_keyboard_reaches_the_content(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640}, base_url=base_url)
+    page = context.new_page()
+    try:
+        for path in ("/", "/assess", "/about", "/register", "/diary"):
+            page.goto(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 320, f"{path} scrolls sideways at 320 px ({width} px)"
+        page.goto("/assess")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.name") == forms.red_flag_questions()[0].field
+    finally:
+        context.close()
+
+
+def test_the_about_and_home_pages_pass_axe(page: Any, axe_source: str) -> None:
+    for path in ("/", "/about", "/signin", "/diary"):
+        page.goto(path)
+        audit(page, axe_source, path)
+    shoot(page, "diary-signed-out")
