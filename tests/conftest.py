@@ -20,8 +20,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from backspasm.diary.store import Store
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
@@ -63,7 +67,7 @@ class _Databases:
     def __init__(self, tmp_path: Path):
         self.tmp_path = tmp_path
         self.schemas: list[str] = []
-        self.stores: list[object] = []
+        self.stores: list[Store] = []
 
     def url(self, backend: str = "sqlite") -> str:
         if backend == "sqlite":
@@ -90,7 +94,7 @@ class _Databases:
         open_store(url).close()
         return url
 
-    def store(self, backend: str = "sqlite"):  # type: ignore[no-untyped-def]
+    def store(self, backend: str = "sqlite") -> Store:
         from backspasm.diary.store import open_store
 
         s = open_store(self.url(backend))
@@ -99,7 +103,7 @@ class _Databases:
 
     def cleanup(self) -> None:
         for s in self.stores:
-            s.close()  # type: ignore[attr-defined]
+            s.close()
         if not self.schemas:
             return
         from sqlalchemy import create_engine, text
@@ -135,19 +139,19 @@ def _backend_of(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def store(request: pytest.FixtureRequest, _databases: _Databases):  # type: ignore[no-untyped-def]
+def store(request: pytest.FixtureRequest, _databases: _Databases) -> Store:
     """A fresh, migrated Store: SQLite, or PostgreSQL when marked/parametrised so."""
     return _databases.store(_backend_of(request))
 
 
 @pytest.fixture(params=BACKENDS)
-def any_store(request: pytest.FixtureRequest, _databases: _Databases):  # type: ignore[no-untyped-def]
+def any_store(request: pytest.FixtureRequest, _databases: _Databases) -> Store:
     """The same test on SQLite and on PostgreSQL."""
     return _databases.store(request.param)
 
 
 @pytest.fixture
-def store_factory(_databases: _Databases) -> Callable[..., object]:
+def store_factory(_databases: _Databases) -> Callable[..., Store]:
     """Call with backend="sqlite" or "postgres" for another fresh Store."""
     return _databases.store
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from backspasm.diary.store import Store
 from conftest import require_postgres
 
 NOWHERE = "postgresql+psycopg://postgres@127.0.0.1:1/test"
@@ -24,7 +25,7 @@ def test_missing_postgres_skips_locally(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @pytest.mark.postgres
-def test_marked_test_gets_a_postgres_store_in_its_own_schema(store) -> None:  # type: ignore[no-untyped-def]
+def test_marked_test_gets_a_postgres_store_in_its_own_schema(store: Store) -> None:
     assert store.dialect == "postgresql"
     with store.engine.connect() as conn:
         schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
@@ -32,5 +33,5 @@ def test_marked_test_gets_a_postgres_store_in_its_own_schema(store) -> None:  # 
 
 
 @pytest.mark.parametrize("store", ["postgres"], indirect=True)
-def test_indirect_parametrisation_selects_postgres(store) -> None:  # type: ignore[no-untyped-def]
+def test_indirect_parametrisation_selects_postgres(store: Store) -> None:
     assert store.dialect == "postgresql"

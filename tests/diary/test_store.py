@@ -188,3 +188,19 @@ def test_activity_log_filters_by_kind_and_time(any_store: Store) -> None:
     assert [a.code for a in any_store.list_activities(u.id, kind="session_done")] == ["core", "walk"]
     assert [a.code for a in any_store.list_activities(u.id, kind="session_done", since=at(2))] == ["walk"]
     assert any_store.list_activities(u.id)[0].detail == {"reps": 10}
+
+
+def test_status_refuses_a_moment_before_the_latest_check_in(store: Store) -> None:
+    uid, eid = _episode(store)
+    store.add_checkin(uid, eid, 5, at=at(10))
+    with pytest.raises(BadInput) as e:
+        store.status(uid, eid, now=at(9))
+    assert e.value.errors[0][0] == "now"
+
+
+def test_closed_episode_status_is_as_of_closing_with_nothing_due(any_store: Store) -> None:
+    uid, eid = _episode(any_store)
+    any_store.add_checkin(uid, eid, 3, at=at(20))
+    any_store.close_episode(uid, eid, at=at(30))
+    st = any_store.status(uid, eid, now=at(500))
+    assert st.now == at(30) and st.next_due == ()

@@ -754,6 +754,10 @@ class Store:
                 now_ = ep.closed_at
             if now_ < ep.started_at:
                 raise _bad("now", "is before the episode started")
+            if diary and now_ < diary[-1].at:
+                if now is not None:
+                    raise _bad("now", "is before the latest check-in")
+                now_ = diary[-1].at  # a check-in a moment ahead of this clock
             last_result: dict[str, Any] = ep.result
             if diary:
                 last_result = c.scalar(select(checkins.c.result).where(checkins.c.id == diary[-1].id)) or ep.result
