@@ -28,7 +28,7 @@ def test_missing_postgres_skips_locally(monkeypatch: pytest.MonkeyPatch) -> None
 def test_marked_test_gets_a_postgres_store_in_its_own_schema(store: Store) -> None:
     assert store.dialect == "postgresql"
     with store.engine.connect() as conn:
-        schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
+        schema = str(conn.exec_driver_sql("SELECT current_schema()").scalar())
     assert schema.startswith("t_")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -111,7 +112,7 @@ def test_red_flag_at_check_in_escalates_to_emergency(any_store: Store) -> None:
         ({"pain": 5, "note": "x" * 3000}, "note"),
     ],
 )
-def test_bad_check_in_is_refused_and_nothing_is_written(store: Store, kwargs: dict, field: str) -> None:
+def test_bad_check_in_is_refused_and_nothing_is_written(store: Store, kwargs: dict[str, Any], field: str) -> None:
     uid, eid = _episode(store)
     with pytest.raises(BadInput) as e:
         store.add_checkin(uid, eid, **kwargs)
