@@ -31,7 +31,7 @@ from ..contract import MAX_HOURS, Assessment, BadInput, parse_assessment
 from ..knowledge import load
 from ..result import Result
 from .codemap import load_codemap
-from .fhir import FhirError, Issue, codings, now, parse_datetime
+from .fhir import FhirError, Issue, codings, new_id, now, parse_datetime
 from .systems import (
     CONDITION_INACTIVE,
     CONDITION_VOID_VERIFICATION,
@@ -369,8 +369,8 @@ def _triage_card(reading: Reading, result: Result, base_url: str) -> dict[str, A
     level = kb.levels[result.urgency]
     partial = bool(reading.missing)
     names = [r.title.lower() for r in result.reasons]
-    head = f"Back pain: {level.label.lower()}" if partial else f"Back pain: {level.label}"
-    head = f"Back pain, at least: {level.label.lower()}" if partial else head
+    # A partial record can only under-read the urgency: say "at least".
+    head = f"Back pain, at least: {level.label.lower()}" if partial else f"Back pain: {level.label}"
     summary = head
     for i in range(len(names), 0, -1):
         more = f" +{len(names) - i} more" if i < len(names) else ""
@@ -408,7 +408,7 @@ def _triage_card(reading: Reading, result: Result, base_url: str) -> dict[str, A
     lines += ["", "**Sources**: " + "; ".join(kb.sources[s].title for s in sources), "", f"_{result.disclaimer}_"]
     primary = result.reasons[0].ref if result.reasons else result.plan[0].ref
     return {
-        "uuid": _uuid(),
+        "uuid": new_id(),
         "summary": _summary(summary),
         "indicator": INDICATOR[result.urgency],
         "detail": "\n".join(lines),
@@ -434,18 +434,12 @@ def _missing_card(reading: Reading, base_url: str) -> dict[str, Any]:
     if reading.record.skipped:
         lines += ["", "Skipped:"] + [f"- {s}" for s in reading.record.skipped]
     return {
-        "uuid": _uuid(),
+        "uuid": new_id(),
         "summary": _summary(f"Back-spasm triage incomplete: {what}"),
         "indicator": "info",
         "detail": "\n".join(lines),
         "source": {"label": "backspasm back-spasm triage", "url": f"{base_url}/fhir/Questionnaire/backspasm-intake"},
     }
-
-
-def _uuid() -> str:
-    from .fhir import new_id
-
-    return new_id()
 
 
 def respond(body: dict[str, Any], base_url: str, moment: datetime | None = None) -> dict[str, Any]:
