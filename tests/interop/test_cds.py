@@ -383,3 +383,10 @@ def test_any_bytes_get_an_answer_never_a_crash(raw: bytes) -> None:
 def test_parse_assessment_accepts_what_the_link_carries() -> None:
     a = parse_assessment({"hours_since_onset": 1, "pain": 1})
     assert decode_assessment(cds.encode_assessment(a)) == a
+
+
+def test_a_pain_score_stamped_in_the_future_is_not_pain_now() -> None:
+    body = example("patient-view-self-care.json")
+    body["prefetch"]["painObservations"]["entry"].append({"resource": pain(9, "2026-11-26T11:00:00Z")})
+    _, out = handle(json.dumps(body).encode(), "http://h", EXAMPLE_NOW)
+    assert out["cards"][0]["source"]["topic"]["code"] == "self_care"

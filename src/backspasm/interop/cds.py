@@ -23,7 +23,7 @@ import json
 import logging
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..codes import URGENCY_RANK
@@ -59,6 +59,7 @@ PREFETCH = {
 INDICATOR = {"emergency": "critical", "urgent": "warning", "soon": "warning", "self_care": "info"}
 SUMMARY_LIMIT = 139  # the spec: a summary under 140 characters
 PLAN_PATH = f"/cds-services/{SERVICE_ID}/plan"
+FUTURE_SLACK = timedelta(minutes=5)
 
 
 def discovery() -> dict[str, Any]:
@@ -312,7 +313,8 @@ def to_assessment(rec: Record, moment: datetime) -> Reading:
     """The record as an Assessment; where pain or onset is missing, values that can only under-read."""
     missing: list[str] = []
     onset = rec.onset[0] if rec.onset else None
-    pains = sorted(p for p in rec.pains if onset is None or p[0] >= onset)
+    # Ratings of this episode, and none stamped in the future (a clock error must not set "pain now").
+    pains = sorted(p for p in rec.pains if (onset is None or p[0] >= onset) and p[0] <= moment + FUTURE_SLACK)
     if not pains and PAIN_KEY not in rec.available:
         missing.append("pain scores were not prefetched (painObservations, LOINC 72514-3)")
     elif not pains:
