@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -69,7 +68,7 @@ class ExportIn(_Closed):
 
 def validate_export(data: Any) -> ExportIn:
     """The checked export, codes included; BadInput naming the first bad field otherwise."""
-    from .store import TREATMENTS, _findings, parse_tried
+    from .store import _findings, parse_tried
 
     if not isinstance(data, dict):
         raise BadInput([("", "an export must be a JSON object")])
@@ -94,11 +93,5 @@ def validate_export(data: Any) -> ExportIn:
                 parse_tried(c.tried)
             except BadInput as e:
                 raise BadInput([(f"{where}.{loc}", msg) for loc, msg in e.errors]) from None
-            assert all(k in TREATMENTS for k in c.tried)
     return doc
 
-
-def as_utc(dt: datetime) -> datetime:
-    from datetime import UTC
-
-    return dt.astimezone(UTC)
