@@ -1,0 +1,271 @@
+"""The spaCy/medspaCy pipeline, built once per process from the rule files.
+
+spacy.blank("en") (no model, nothing downloaded) plus: a normaliser (spelling map and
+phrase rewrites on token norms, offsets untouched), a sentence splitter, medspaCy's
+TargetMatcher, a step that adds the numbers and splits joint labels, and medspaCy's
+ConText. Importing this module imports spaCy: only text/reader.py does, lazily.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from . import numbers
+from .rules import (
+    NONE_CODE,
+    SET_ATTR,
+    CompiledContext,
+    ContextData,
+    compile_context,
+    compile_targets,
+    load_context,
+    load_lexicon,
+    split_label,
+    upper,
+)
+
+GROUP = "backspasm"
+SENTENCE_END = frozenset(".!?…")
+CLAUSE_PUNCT = frozenset(",;:")
+LIST_JOINERS = frozenset({"or", "and", "nor", "no", "any", "either", "neither", "&", "/"})
+NEAR_BLOCKERS = frozenset({"pain", "pains", "spasm", "spasms", "back", "ache", "aches", "cramp", "cramps", "stiffness", "spine", "i"})
+_lock = threading.Lock()
+
+
+def _quiet() -> None:
+    """Library chatter (debug logs, deprecation notes) is not for the person reading results."""
+    for name in ("spacy", "medspacy", "PyRuSH", "thinc", "weasel", "numba"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module=r"(spacy|medspacy|thinc|weasel|PyRuSH)(\..*)?")
+
+
+class Pipeline:
+    """The tokenizer and the matchers, run in order on one text."""
+
+    def __init__(self) -> None:
+        _quiet()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import spacy
+            from medspacy.context import ConText, ConTextRule
+            from medspacy.target_matcher import TargetMatcher, TargetRule
+            from spacy.matcher import PhraseMatcher
+            from spacy.tokens import Doc, Token
+        self._Doc = Doc
+
+        lexicon = load_lexicon()
+        self.context_data: ContextData = load_context()
+        self.nlp = spacy.blank("en")
+        self._spelling = dict(lexicon.spelling)
+        self._rewrites: dict[str, list[tuple[list[str], list[str]]]] = {}
+        for r in lexicon.rewrites:
+            src, dst = self.norms(r.phrase), self.norms(r.as_)
+            if len(src) != len(dst):
+                raise ValueError(f"lexicon.yaml: rewrite {r.phrase!r} -> {r.as_!r} changes the number of words")
+            self._rewrites.setdefault(src[0], []).append((src, dst))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self._targets = TargetMatcher(
+                self.nlp, name="backspasm_targets", result_type="group", span_group_name=GROUP, prune=False
+            )
+            self._context = ConText(
+                self.nlp,
+                name="backspasm_context",
+                rules=None,
+                span_attrs=None,
+                input_span_type="group",
+                span_group_name=GROUP,
+            )
+        self._set_matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
+        for name, members in lexicon.sets.items():
+            docs = []
+            for member in members:
+                words = self.norms(member)
+                docs.append(self._norm_doc(words))
+                if len(words) > 1:
+                    docs.append(self._norm_doc(" - ".join(words).split()))
+            self._set_matcher.add(name, docs)
+        if not Token.has_extension(SET_ATTR):
+            Token.set_extension(SET_ATTR, default=None)
+        self._targets.add([TargetRule(t.source, t.label, pattern=t.pattern) for t in compile_targets(lexicon, self.norms)])
+        self._context.add(
+            [_context_rule(ConTextRule, c) for c in compile_context(self.context_data, lexicon.sets, self.norms)]
+        )
+
+    def norms(self, text: str) -> list[str]:
+        """The normalised words of a phrase, exactly as a text's tokens are normalised."""
+        return [t.norm_ for t in self._normalise(self.nlp.make_doc(text))]
+
+    def _norm_doc(self, words: list[str]) -> Any:
+        doc = self._Doc(self.nlp.vocab, words=words)
+        for t, w in zip(doc, words, strict=True):
+            t.norm_ = w
+        return doc
+
+    def _mark_sets(self, doc: Any) -> None:
+        """Tag each token with the lexicon sets whose members it is part of (for `$SET` patterns)."""
+        marks: dict[int, list[str]] = {}
+        strings = self.nlp.vocab.strings
+        for match_id, start, end in self._set_matcher(doc):
+            name = strings[match_id]
+            for i in range(start, end):
+                marks.setdefault(i, []).append(name)
+        for i, names in marks.items():
+            doc[i]._.set(SET_ATTR, names)
+
+    def __call__(self, text: str) -> Any:
+        doc = self.nlp.make_doc(text)
+        self._normalise(doc)
+        self._mark_sets(doc)
+        _sentences(doc)
+        self._targets(doc)
+        _finish_targets(doc)
+        self._context(doc)
+        return doc
+
+    def _normalise(self, doc: Any) -> Any:
+        spelling = self._spelling
+        for t in doc:
+            n = t.norm_
+            fixed = spelling.get(n) or spelling.get(t.lower_)
+            if fixed is not None and fixed != n:
+                t.norm_ = fixed
+        if self._rewrites:
+            toks = list(doc)
+            for i, t in enumerate(toks):
+                for phrase, replacement in self._rewrites.get(t.norm_, ()):
+                    if i + len(phrase) <= len(toks) and all(toks[i + k].norm_ == w for k, w in enumerate(phrase)):
+                        for k, w in enumerate(replacement):
+                            toks[i + k].norm_ = w
+                        break
+        return doc
+
+
+@cache
+def pipeline() -> Pipeline:
+    """The loaded pipeline (cached: built on first use, once per process)."""
+    with _lock:
+        return Pipeline()
+
+
+def _sentences(doc: Any) -> Any:
+    """Sentences end at . ! ? and at line breaks; ConText scopes never cross them."""
+    prev = None
+    for t in doc:
+        if prev is None:
+            t.is_sent_start = True
+        else:
+            end = (prev.is_punct and prev.text[-1:] in SENTENCE_END and not t.is_punct) or (
+                prev.is_space and "\n" in prev.text
+            )
+            t.is_sent_start = bool(end)
+        prev = t
+    return doc
+
+
+def _finish_targets(doc: Any) -> Any:
+    """One span per code (joint labels split), bare symptom words inside a non-leg site dropped, numbers added."""
+    from spacy.tokens import Span
+
+    spans: dict[tuple[str, int, int], Any] = {}
+    hiders: list[tuple[int, int]] = []
+    bare: list[tuple[str, int, int]] = []
+    for span in doc.spans[GROUP] if GROUP in doc.spans else ():
+        codes, is_bare = split_label(span.label_)
+        for code in codes:
+            if code == NONE_CODE:
+                hiders.append((span.start, span.end))
+            elif is_bare:
+                bare.append((code, span.start, span.end))
+            else:
+                spans.setdefault((code, span.start, span.end), Span(doc, span.start, span.end, label=code.upper()))
+    for code, s, e in bare:
+        if not any(hs <= s and e <= he for hs, he in hiders):
+            spans.setdefault((code, s, e), Span(doc, s, e, label=code.upper()))
+    chars: dict[tuple[str, int, int], tuple[int, int, float]] = {}
+    for num in numbers.all_numbers(doc.text):
+        span = doc.char_span(num.start, num.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            continue
+        key = (num.kind, span.start, span.end)
+        spans.setdefault(key, Span(doc, span.start, span.end, label=num.kind.upper()))
+        prev = chars.get(key)
+        if prev is None or num.value > prev[2]:
+            chars[key] = (num.start, num.end, num.value)
+    doc.spans[GROUP] = sorted(spans.values(), key=lambda sp: (sp.start, sp.end, sp.label_))
+    doc.user_data["backspasm_numbers"] = chars
+    doc.user_data["backspasm_target_starts"] = {sp.start for sp in spans.values()}
+    return doc
+
+
+def _context_rule(cls: Any, c: CompiledContext) -> Any:
+    g = c.group
+    return cls(
+        c.source,
+        g.category,
+        pattern=c.pattern,
+        direction=g.direction,
+        on_modifies=_SCOPES[g.scope],
+        allowed_types=upper(g.codes),
+        excluded_types=upper(g.except_codes),
+        max_scope=g.max_scope,
+        terminated_by=set(g.terminated_by),
+    )
+
+
+def _between(target: Any, modifier: Any) -> Any:
+    doc = target.doc
+    if modifier.end <= target.start:
+        return doc[modifier.end : target.start]
+    return doc[target.end : modifier.start]
+
+
+def _sentence_scope(target: Any, modifier: Any, span_between: Any) -> bool:
+    return True
+
+
+def _list_scope(target: Any, modifier: Any, span_between: Any) -> bool:
+    """A negation or fear crosses a comma only along a list of findings ('no A, B or C')."""
+    between = _between(target, modifier)
+    if modifier.start >= target.end:  # a rule after its finding: keep it plain and close
+        return _near_plain_scope(target, modifier, span_between)
+    commas = [t.i for t in between if t.text in CLAUSE_PUNCT]
+    if not commas:
+        return True
+    starts = target.doc.user_data.get("backspasm_target_starts", set())
+    # the first list item must follow the trigger directly, before any comma
+    if not any(modifier.end <= s < commas[0] for s in starts):
+        return False
+    doc = target.doc
+    for c in commas:
+        j = c + 1
+        while j < target.start and doc[j].norm_ in LIST_JOINERS:
+            j += 1
+        if j not in starts and j != target.start:
+            return False
+    return True
+
+
+def _near_scope(target: Any, modifier: Any, span_between: Any) -> bool:
+    """Resolution words attach to a nearby mention, never across talk of the pain itself."""
+    return not any(t.norm_ in NEAR_BLOCKERS for t in _between(target, modifier))
+
+
+def _near_plain_scope(target: Any, modifier: Any, span_between: Any) -> bool:
+    between = _between(target, modifier)
+    if any(t.text in CLAUSE_PUNCT or (t.is_punct and t.text in SENTENCE_END) for t in between):
+        return False
+    return _near_scope(target, modifier, span_between)
+
+
+_SCOPES: dict[str, Callable[[Any, Any, Any], bool]] = {
+    "sentence": _sentence_scope,
+    "list": _list_scope,
+    "near": _near_scope,
+    "near_plain": _near_plain_scope,
+}

@@ -1,0 +1,300 @@
+"""The lexicon and context rules as data: strict schemas, and their compilation into medspaCy rules.
+
+lexicon.yaml and context.yaml are reviewed data; this module only checks them (unknown
+keys, codes, sets or categories fail at load, naming the file and entry) and turns
+each phrase into spaCy token patterns matched on normalised words. Nothing in the
+data is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..codes import CONDITION_CODES, DERIVED_ONLY_FINDINGS, FINDING_CODES
+from ..knowledge import read_yaml
+
+READABLE_CODES: frozenset[str] = frozenset(FINDING_CODES) - DERIVED_ONLY_FINDINGS
+CONDITIONS: frozenset[str] = frozenset(CONDITION_CODES)
+NONE_CODE = "none"  # a span that is no finding: it hides bare symptom words inside it
+BARE_SUFFIX = "#BARE"
+MAX_EXPANSIONS = 3000
+
+# Words a `~N` gap never crosses: they start a new clause or negate what follows.
+GAP_STOP = [
+    "but", "however", "although", "though", "except", "no", "not", "never", "without", "nor",
+    "whereas", "while", "whilst", "so", "because", "yet", "otherwise", "apart",
+]  # fmt: skip
+HYPHENS = ["-", "–"]
+
+Direction = Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "PSEUDO"]
+Scope = Literal["sentence", "list", "near", "near_plain"]
+Effect = Literal["discard", "discard_unless_current", "current", "boundary", "none"]
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+class RulesError(ValueError):
+    """The lexicon or context data is malformed (names the file and the entry)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Rewrite(_Strict):
+    phrase: str
+    as_: str = Field(alias="as")
+
+
+class TargetEntry(_Strict):
+    code: str | list[str]
+    phrases: list[str] = Field(min_length=1)
+    bare_phrases: list[str] = []
+    note: str | None = None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return (self.code,) if isinstance(self.code, str) else tuple(self.code)
+
+    @field_validator("code")
+    @classmethod
+    def _known(cls, v: str | list[str]) -> str | list[str]:
+        for code in [v] if isinstance(v, str) else v:
+            if code != NONE_CODE and code not in READABLE_CODES and code not in CONDITIONS:
+                raise ValueError(f"unknown code {code!r}")
+        return v
+
+
+class Lexicon(_Strict):
+    spelling: dict[str, str]
+    rewrites: list[Rewrite]
+    sets: dict[str, list[str]]
+    targets: list[TargetEntry]
+
+
+class Category(_Strict):
+    effect: Effect
+    meaning: str
+
+
+class ContextGroup(_Strict):
+    category: str
+    direction: Direction
+    phrases: list[str] = []
+    patterns: list[list[dict[str, Any]]] = []
+    max_scope: int | None = Field(default=None, ge=1)
+    scope: Scope = "sentence"
+    terminated_by: list[str] = []
+    codes: list[str] | None = None
+    except_codes: list[str] | None = None
+
+
+class ContextData(_Strict):
+    categories: dict[str, Category]
+    rules: list[ContextGroup]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledTarget:
+    """One spaCy pattern for the TargetMatcher, with the label that carries its codes."""
+
+    label: str
+    pattern: list[dict[str, Any]]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledContext:
+    """One spaCy pattern for ConText, with the group it came from."""
+
+    group: ContextGroup
+    pattern: list[dict[str, Any]]
+    source: str
+
+
+def load_lexicon() -> Lexicon:
+    return _parse("lexicon.yaml", Lexicon)
+
+
+def load_context() -> ContextData:
+    data = _parse("context.yaml", ContextData)
+    known = set(data.categories)
+    for i, group in enumerate(data.rules):
+        where = f"context.yaml: rules[{i}] ({group.category})"
+        if group.category not in known:
+            raise RulesError(f"{where}: unknown category {group.category!r}")
+        for other in group.terminated_by:
+            if other not in known:
+                raise RulesError(f"{where}: terminated_by names unknown category {other!r}")
+        for code in [*(group.codes or ()), *(group.except_codes or ())]:
+            if code not in READABLE_CODES and code not in CONDITIONS:
+                raise RulesError(f"{where}: unknown code {code!r}")
+        if not group.phrases and not group.patterns:
+            raise RulesError(f"{where}: needs phrases or patterns")
+    return data
+
+
+def _parse(name: str, model: type[_M]) -> _M:
+    raw = read_yaml(name, __package__ or "backspasm.text")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as e:
+        first = e.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise RulesError(f"{name}: {loc}: {first['msg']}") from None
+
+
+class PhraseCompiler:
+    """Turns the phrase syntax of lexicon.yaml into spaCy token patterns on NORM."""
+
+    def __init__(self, norms: Callable[[str], list[str]], sets: dict[str, list[str]], where: str) -> None:
+        self._norms = norms
+        self._where = where
+        self._sets = frozenset(sets)
+
+    def _words(self, text: str, where: str) -> list[str]:
+        words = self._norms(text)
+        if not words:
+            raise RulesError(f"{self._where}: {where}: {text!r} has no words")
+        return words
+
+    def _choices(self, members: list[list[str]]) -> list[list[dict[str, Any]]]:
+        singles = sorted({m[0] for m in members if len(m) == 1})
+        out: list[list[dict[str, Any]]] = []
+        if singles:
+            out.append([{"NORM": singles[0]} if len(singles) == 1 else {"NORM": {"IN": singles}}])
+        seen: set[tuple[str, ...]] = set()
+        for m in members:
+            if len(m) > 1 and tuple(m) not in seen:
+                seen.add(tuple(m))
+                out.append(_with_hyphens([{"NORM": w} for w in m]))
+        return out
+
+    def compile(self, phrase: str, where: str) -> list[list[dict[str, Any]]]:
+        """Every spaCy pattern one phrase stands for.
+
+        `a|b` inside an item lists single-word alternatives; `(a b|c)` lists phrases; a
+        line with no `~`, `$`, `?` or parentheses is a list of whole phrases.
+        """
+        if not any(mark in phrase for mark in "~$?("):
+            phrase = f"({phrase})"
+        alternatives: list[list[list[dict[str, Any]]]] = []
+        for item in _ITEM.findall(phrase):
+            optional = item.endswith("?") and len(item) > 1
+            if optional:
+                item = item[:-1]
+            if item.startswith("(") and item.endswith(")"):
+                choices = self._choices([self._words(w, where) for w in item[1:-1].split("|") if w.strip()])
+            elif item.startswith("~") and item[1:].isdigit():
+                choices = [[_gap(int(item[1:]))]]
+            elif item.startswith("$"):
+                if item[1:] not in self._sets:
+                    raise RulesError(f"{self._where}: {where}: unknown set {item}")
+                choices = [[set_token(item[1:])]]
+            elif "|" in item:
+                choices = self._choices([self._words(w, where) for w in item.split("|") if w])
+            else:
+                choices = [_with_hyphens([{"NORM": w} for w in self._words(item, where)])]
+            if optional:
+                choices = [*choices, []]
+            alternatives.append(choices)
+        patterns = []
+        for combo in itertools.islice(itertools.product(*alternatives), MAX_EXPANSIONS + 1):
+            pattern: list[dict[str, Any]] = []
+            for part in combo:
+                if pattern and part and _is_word(pattern[-1]) and _is_word(part[0]):
+                    pattern.append({"ORTH": {"IN": HYPHENS}, "OP": "?"})
+                pattern.extend(part)
+            while pattern and not _is_word(pattern[-1]):
+                pattern.pop()  # a trailing gap or optional item adds nothing to a match
+            while pattern and not _is_word(pattern[0]):
+                pattern.pop(0)
+            if not pattern:
+                raise RulesError(f"{self._where}: {where}: {phrase!r} has an alternative with no words")
+            patterns.append(pattern)
+        if len(patterns) > MAX_EXPANSIONS:
+            raise RulesError(f"{self._where}: {where}: {phrase!r} expands to too many patterns")
+        return patterns
+
+
+_ITEM = re.compile(r"\([^)]*\)\??|\S+")
+
+
+SET_ATTR = "bs_sets"
+
+
+def set_token(name: str) -> dict[str, Any]:
+    """One pattern element for a whole set member, single or multi-word (tokens are marked beforehand)."""
+    return {"_": {SET_ATTR: {"INTERSECTS": [name]}}, "OP": "+"}
+
+
+def _gap(n: int) -> dict[str, Any]:
+    return {"NORM": {"NOT_IN": GAP_STOP}, "IS_PUNCT": False, "IS_SPACE": False, "OP": f"{{0,{n}}}"}
+
+
+def _is_word(token: dict[str, Any]) -> bool:
+    return ("NORM" in token and "OP" not in token) or "_" in token
+
+
+def _with_hyphens(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for t in tokens:
+        if out and t.get("NORM") not in HYPHENS and out[-1].get("NORM") not in HYPHENS:
+            out.append({"ORTH": {"IN": HYPHENS}, "OP": "?"})
+        out.append(t)
+    return out
+
+
+def compile_targets(lexicon: Lexicon, norms: Callable[[str], list[str]]) -> list[CompiledTarget]:
+    """The TargetMatcher's patterns: label = the entry's codes joined by '+', bare ones marked."""
+    compiler = PhraseCompiler(norms, lexicon.sets, "lexicon.yaml")
+    out: list[CompiledTarget] = []
+    for i, entry in enumerate(lexicon.targets):
+        label = "+".join(c.upper() for c in entry.codes)
+        bare = set(entry.bare_phrases)
+        unknown = bare - set(entry.phrases)
+        if unknown:
+            raise RulesError(f"lexicon.yaml: targets[{i}]: bare_phrases not in phrases: {sorted(unknown)}")
+        for j, phrase in enumerate(entry.phrases):
+            where = f"targets[{i}].phrases[{j}]"
+            mark = BARE_SUFFIX if phrase in bare else ""
+            for pattern in compiler.compile(phrase, where):
+                out.append(CompiledTarget(label + mark, pattern, f"{where}: {phrase}"))
+    return out
+
+
+def compile_context(
+    data: ContextData, sets: dict[str, list[str]], norms: Callable[[str], list[str]]
+) -> list[CompiledContext]:
+    """ConText's patterns, one per phrase expansion or raw pattern."""
+    compiler = PhraseCompiler(norms, sets, "context.yaml")
+    out: list[CompiledContext] = []
+    for i, group in enumerate(data.rules):
+        for j, phrase in enumerate(group.phrases):
+            for pattern in compiler.compile(phrase, f"rules[{i}].phrases[{j}]"):
+                out.append(CompiledContext(group, pattern, f"rules[{i}]: {phrase}"))
+        for j, raw in enumerate(group.patterns):
+            out.append(CompiledContext(group, raw, f"rules[{i}].patterns[{j}]"))
+    return out
+
+
+def split_label(label: str) -> tuple[tuple[str, ...], bool]:
+    """A target label back into its codes, and whether it came from a bare phrase."""
+    bare = label.endswith(BARE_SUFFIX)
+    core = label[: -len(BARE_SUFFIX)] if bare else label
+    return tuple(c.lower() for c in core.split("+")), bare
+
+
+def effects(data: ContextData) -> dict[str, Effect]:
+    return {name: cat.effect for name, cat in data.categories.items()}
+
+
+def upper(codes: Iterable[str] | None) -> set[str] | None:
+    return None if codes is None else {c.upper() for c in codes}
