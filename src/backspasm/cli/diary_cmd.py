@@ -352,14 +352,28 @@ def _status(episode_id: int | None, now: str | None, fmt: str) -> None:
     try:
         ep = _pick_episode(store, uid, episode_id)
         st = store.status(uid, ep.id, now=when)
+        adherence = _adherence(store, uid, when)
     except BadInput as e:
         bad_input(e)
     finally:
         store.close()
     if fmt == "json":
-        _emit(st.as_dict())
+        _emit({**st.as_dict(), "prevention_program": adherence.as_dict() if adherence else None})
     else:
-        render_status(st, _console())
+        console = _console()
+        render_status(st, console)
+        if adherence is not None:
+            console.print(f"Prevention program: {adherence.summary()}")
+
+
+def _adherence(store: Any, uid: int, when: datetime | None) -> Any:
+    """How the prevention program is going, when the person has one (None otherwise)."""
+    if store.get_document(uid, "prevention.program") is None:  # prevent.tracking.DOC_KEY, without importing it
+        return None
+    from ..prevent.tracking import progress
+
+    found = progress(store, uid, today=(when or datetime.now()).date())
+    return found[1] if found else None
 
 
 def register(app: typer.Typer) -> None:

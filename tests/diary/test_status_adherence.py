@@ -1,0 +1,32 @@
+"""`backspasm status` shows how the prevention program is going, when there is one."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from backspasm.cli import app
+
+runner = CliRunner()
+
+
+def ok(*args: str) -> str:
+    r = runner.invoke(app, list(args))
+    assert r.exit_code == 0, r.stderr
+    return r.stdout
+
+
+def test_status_has_no_program_until_one_is_made() -> None:
+    ok("episode", "start", "--pain", "4", "--hours", "60")
+    assert json.loads(ok("status", "--format", "json"))["prevention_program"] is None
+    assert "Prevention program" not in ok("status")
+
+
+def test_status_counts_ticked_off_sessions() -> None:
+    ok("episode", "start", "--pain", "4", "--hours", "60")
+    ok("prevent", "--sitting-hours", "8", "--no-lifting-at-work", "--activity-level", "inactive", "--activity", "walking")
+    ok("done", "plank")
+    program = json.loads(ok("status", "--format", "json"))["prevention_program"]
+    assert program["done"] == 1 and program["due"] >= 1
+    assert "Prevention program: 1 of" in ok("status")
