@@ -62,6 +62,8 @@ class Pipeline:
         self.context_data: ContextData = load_context()
         self.nlp = spacy.blank("en")
         self._spelling = dict(lexicon.spelling)
+        self._norm_cache: dict[str, list[str]] = {}
+        self._special = {k.lower() for k in self.nlp.tokenizer.rules}
         self._rewrites: dict[str, list[tuple[list[str], list[str]]]] = {}
         for r in lexicon.rewrites:
             src, dst = self.norms(r.phrase), self.norms(r.as_)
@@ -81,6 +83,10 @@ class Pipeline:
                 input_span_type="group",
                 span_group_name=GROUP,
             )
+        # spaCy re-validates every pattern through pydantic as it is added, which would cost
+        # about a second at load; the compiled patterns are validated once, in the test suite.
+        for component in (self._targets, self._context):
+            _inner_matcher(component).validate = False
         self._set_matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
         for name, members in lexicon.sets.items():
             docs = []
@@ -99,7 +105,16 @@ class Pipeline:
 
     def norms(self, text: str) -> list[str]:
         """The normalised words of a phrase, exactly as a text's tokens are normalised."""
-        return [t.norm_ for t in self._normalise(self.nlp.make_doc(text))]
+        words = self._norm_cache.get(text)
+        if words is None:
+            low = text.lower()
+            if low.isalpha() and low not in self._special:  # most rule words: one plain token
+                norm = self.nlp.vocab[low].norm_
+                words = [self._spelling.get(norm) or self._spelling.get(low) or norm]
+            else:
+                words = [t.norm_ for t in self._normalise(self.nlp.make_doc(text))]
+            self._norm_cache[text] = words
+        return list(words)
 
     def _norm_doc(self, words: list[str]) -> Any:
         doc = self._Doc(self.nlp.vocab, words=words)
@@ -146,6 +161,16 @@ class Pipeline:
         return doc
 
 
+def _inner_matcher(component: Any) -> Any:
+    """The spaCy Matcher inside a medspaCy component (medspaCy does not expose it)."""
+    for name, value in vars(component).items():
+        if name.endswith("__matcher"):
+            for inner_name, inner in vars(value).items():
+                if inner_name.endswith("__matcher"):
+                    return inner
+    raise RuntimeError(f"cannot find the spaCy Matcher inside {type(component).__name__}")
+
+
 @cache
 def pipeline() -> Pipeline:
     """The loaded pipeline (cached: built on first use, once per process)."""
@@ -187,6 +212,14 @@ def _finish_targets(doc: Any) -> Any:
     for code, s, e in bare:
         if not any(hs <= s and e <= he for hs, he in hiders):
             spans.setdefault((code, s, e), Span(doc, s, e, label=code.upper()))
+    # keep only the widest mention of each code: a set word matched in part gives nested copies
+    by_code: dict[str, list[tuple[int, int]]] = {}
+    for code, s, e in spans:
+        by_code.setdefault(code, []).append((s, e))
+    for code, ranges in by_code.items():
+        for s, e in ranges:
+            if any(os <= s and e <= oe and (os, oe) != (s, e) for os, oe in ranges):
+                del spans[(code, s, e)]
     chars: dict[tuple[str, int, int], tuple[int, int, float]] = {}
     for num in numbers.all_numbers(doc.text):
         span = doc.char_span(num.start, num.end, alignment_mode="expand")
