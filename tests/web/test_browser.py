@@ -212,14 +212,41 @@ def test_register_two_check_ins_the_chart_and_the_report(page: Any, axe_source: 
     shoot(page, "doctor-report")
 
 
+def _fits(page: Any, name: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px)"
+
+
 def test_pages_fit_a_320_pixel_screen_and_the_keyboard_reaches_the_content(browser: Any, base_url: str) -> None:
     context = browser.new_context(viewport={"width": 320, "height": 640}, base_url=base_url)
     page = context.new_page()
     try:
-        for path in ("/", "/assess", "/about", "/register", "/diary"):
+        for path in ("/", "/assess", "/about", "/register", "/signin", "/diary"):
             page.goto(path)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 320, f"{path} scrolls sideways at 320 px ({width} px)"
+            _fits(page, path)
+        page.goto("/assess")
+        answer_all(page, forms.red_flag_questions())
+        page.click("main button[type=submit]")
+        _fits(page, "the second questionnaire page")
+        page.fill("#onset_amount", "3")
+        page.check("input[name=pain][value='8']")
+        answer_all(page, forms.other_questions())
+        page.click("main button[type=submit]")
+        _fits(page, "the result page")
+        page.goto("/register")
+        page.fill("#email", "narrow@example.org")
+        page.fill("#password", "a long enough password")
+        page.fill("#password_confirm", "a long enough password")
+        page.click("main button[type=submit]")
+        page.click("text=Start a new episode")
+        answer_all(page, forms.red_flag_questions())
+        page.click("main button[type=submit]")
+        page.fill("#onset_amount", "3")
+        page.check("input[name=pain][value='5']")
+        answer_all(page, forms.other_questions())
+        page.click("main button[type=submit]")
+        page.wait_for_url("**/diary/episodes/*")
+        _fits(page, "the diary episode page")
         page.goto("/assess")
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.className") == "skip"
