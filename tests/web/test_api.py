@@ -164,3 +164,28 @@ def test_a_missing_optional_router_is_skipped_but_a_broken_one_fails_loudly() ->
     assert _optional_router("backspasm.no_such_module_here", "router") is None
     with pytest.raises(ModuleNotFoundError):
         _optional_router("backspasm.no_such_package.routes", "router")
+
+
+def test_every_api_route_is_documented_with_a_summary(client: TestClient) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    ops = [(m, p, op) for p, methods in schema["paths"].items() if p.startswith("/api/v1") for m, op in methods.items()]
+    assert len(ops) >= 15
+    for method, path, op in ops:
+        assert op.get("summary"), f"{method.upper()} {path} has no summary"
+        if "422" in op["responses"]:
+            assert "BadInputModel" in json.dumps(op["responses"]["422"]), f"{method.upper()} {path}"
+    assert "HTTPValidationError" not in json.dumps(schema)
+
+
+@pytest.mark.parametrize(
+    ("module_name", "path"),
+    [("backspasm.interop.routes", "/cds-services"), ("backspasm.web.prevent_pages", "/exercises")],
+)
+def test_present_optional_routers_are_mounted(client: TestClient, module_name: str, path: str) -> None:
+    from backspasm.web.app import OPTIONAL_ROUTERS
+
+    assert module_name in [m for m, _ in OPTIONAL_ROUTERS]
+    if _optional_router(module_name, "router") is None:
+        assert client.get(path).status_code == 404
+    else:
+        assert client.get(path, headers={"accept": "text/html"}).status_code == 200

@@ -132,8 +132,11 @@ def add_schema_components(schema: dict[str, Any]) -> dict[str, Any]:
            "content": {JSON_TYPE: {"schema": {"$ref": "#/components/schemas/BadInputModel"}}}}
     for operations in schema.get("paths", {}).values():
         for op in operations.values():
-            if isinstance(op, dict) and "responses" in op and ("requestBody" in op or "parameters" in op):
-                op["responses"]["422"] = bad
+            responses = op.get("responses", {}) if isinstance(op, dict) else {}
+            if "HTTPValidationError" in json.dumps(responses.get("422", "")) or (
+                "422" not in responses and ("requestBody" in op or "parameters" in op)
+            ):
+                responses["422"] = bad
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
     if "BadInputModel" not in components:

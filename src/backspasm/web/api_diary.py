@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..contract import Assessment, BadInput, parse_json
 from . import accounts
-from .api import JSON_TYPE, ErrorModel, read_body, text_unavailable
+from .api import JSON_TYPE, BadInputModel, ErrorModel, read_body, text_unavailable
 from .deps import check_api_csrf, current_user_id, get_store, require_user, session_of
 from .security import csrf_token
 
@@ -114,7 +114,7 @@ async def delete_session(request: Request, user: Writer) -> Response:
 
 
 @router.post("/users", status_code=201, response_model=SessionInfo, summary="Create an account (and sign in)",
-             responses={422: {"description": "Bad email, weak password, or the email is taken."}})
+             responses={422: {"model": BadInputModel, "description": "Bad email, weak password, or the email is taken."}})
 async def post_user(request: Request, body: Credentials) -> SessionInfo:
     user = await accounts.register(request, body.email, body.password)
     return _session_info(request, user)
