@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from webhelpers import check_in, csrf_from, register, start_episode
+from webhelpers import check_in, csrf_from, details_form, register, start_episode
 
 from backspasm.knowledge import load
+from backspasm.web.deps import text_reader_available
 from backspasm.web.diary_pages import _when_at
 
 
@@ -170,3 +171,13 @@ def test_api_episode_bad_input_names_the_field(client: TestClient) -> None:
     assert r.status_code == 422
     assert client.get("/api/v1/episodes/0").status_code == 404
     assert client.get("/api/v1/episodes/abc").status_code == 422
+
+
+@pytest.mark.skipif(not text_reader_available(), reason="the free-text reader (backspasm.text.reader) is not installed")
+def test_an_episode_reads_the_persons_own_words(signed_in: TestClient) -> None:
+    token = csrf_from(signed_in, "/diary/new")
+    data = details_form(token, text="It started after I fell off my bike yesterday.")
+    r = signed_in.post("/diary/episodes", data=data, follow_redirects=False)
+    assert r.status_code == 303
+    page = signed_in.get(r.headers["location"]).text
+    assert load().levels["urgent"].headline in page

@@ -7,6 +7,8 @@ diary endpoints run twice: signed out (401s) and signed in with a CSRF token.
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from backspasm.web import create_app
 
 _TMP = Path(tempfile.mkdtemp(prefix="backspasm-schemathesis-"))
+atexit.register(shutil.rmtree, _TMP, True)
 APP = create_app(f"sqlite:///{_TMP / 'st.sqlite'}", secret_key="schemathesis", include_optional=False,
                  password_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)

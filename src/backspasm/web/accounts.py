@@ -98,6 +98,8 @@ async def sign_in(request: Request, email: object, password: object) -> SignIn:
         await run_in_threadpool(store.record_login_attempt, key, ok)
     if not ok:
         return SignIn(None)
+    # Attempts older than a day can no longer count against anyone: keep the table small.
+    await run_in_threadpool(store.prune_login_attempts, datetime.now(UTC) - timedelta(days=1))
     start_session(request, user)
     return SignIn(user)
 

@@ -19,7 +19,7 @@ from ..assess import assess
 from ..contract import BadInput, parse_assessment
 from ..knowledge import load
 from . import forms
-from .deps import check_form_csrf, current_user_id, get_store, require_user
+from .deps import check_form_csrf, current_user_id, get_store, require_user, text_reader_available
 from .pages import result_context
 from .templating import render
 
@@ -153,7 +153,7 @@ async def new_episode_red_flags(request: Request) -> HTMLResponse:
     return render(request, "assess_details.html", {
         "red_flags": forms.red_flag_questions(), "questions": forms.other_questions(),
         "conditions": forms.condition_questions(), "form": form, "chosen_conditions": set(), "errors": {},
-        "text_box": False, "action": "/diary/episodes"})
+        "text_box": text_reader_available(), "action": "/diary/episodes"})
 
 
 @router.post("/diary/episodes", response_class=HTMLResponse)
@@ -162,7 +162,8 @@ async def start_episode(request: Request) -> Response:
     user = require_user(request)
     conditions = [c for c in form.getlist("conditions") if isinstance(c, str)]
     data, errors = forms.read_assessment(form, conditions)
-    data.pop("text", None)
+    if data.get("text") and not text_reader_available():
+        errors["text"] = "Reading your own words is not available here: please answer the questions instead."
     assessment = None
     if not errors:
         assessment, errors = forms.validate(data)
@@ -170,7 +171,7 @@ async def start_episode(request: Request) -> Response:
         return render(request, "assess_details.html", {
             "red_flags": forms.red_flag_questions(), "questions": forms.other_questions(),
             "conditions": forms.condition_questions(), "form": form, "chosen_conditions": set(conditions),
-            "errors": errors, "text_box": False, "action": "/diary/episodes"}, 400)
+            "errors": errors, "text_box": text_reader_available(), "action": "/diary/episodes"}, 400)
     episode, _result = await run_in_threadpool(get_store(request).start_episode, user.id, assessment)
     return RedirectResponse(f"/diary/episodes/{episode.id}", status_code=303)
 
