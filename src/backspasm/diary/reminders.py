@@ -57,7 +57,7 @@ def next_due(onset_at: datetime, result: Result, last_rating_at: datetime, now: 
             "next_checkin",
             due,
             "Pain diary check-in",
-            "Rate your pain 0-10 and note what you tried: the trend shows whether it is easing (run `backspasm checkin`).",
+            "Rate your pain 0-10 and note what you tried: the trend shows whether it is easing.",
             "article:when-to-consult",
         )
     )
