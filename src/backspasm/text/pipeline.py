@@ -258,12 +258,62 @@ def _between(target: Any, modifier: Any) -> Any:
     return doc[target.end : modifier.start]
 
 
+def _inside(target: Any, modifier: Any) -> bool:
+    """A modifier sharing words with its target is part of that mention, not context for it."""
+    return bool(modifier.start < target.end and target.start < modifier.end)
+
+
 def _sentence_scope(target: Any, modifier: Any, span_between: Any) -> bool:
-    return True
+    return not _inside(target, modifier)
+
+
+def _in_set(token: Any, name: str) -> bool:
+    names = token._.get(SET_ATTR)
+    return bool(names) and name in names
+
+
+def _subject_scope(target: Any, modifier: Any, span_between: Any) -> bool:
+    """Someone else as the subject ('my dad had ...') covers the clause; as an owner
+    ('my dad's cancer') only the words that follow at once; as an object ('lift my kid') nothing."""
+    if _inside(target, modifier) or not _near_scope_words(target, modifier):
+        return False
+    doc = target.doc
+    j = modifier.end
+    while j < len(doc) and (doc[j].norm_ in {",", "also", "too", "both", "who", "then", "just", "recently"}):
+        j += 1
+    if j < len(doc) and doc[j].norm_ in {"'s", "'"}:
+        return target.start <= j + 3
+    if j < len(doc) and _in_set(doc[j], "SUBJECT_VERB"):
+        return True
+    return False
+
+
+def _near_scope_words(target: Any, modifier: Any) -> bool:
+    return target.start >= modifier.end
+
+
+def _conditional_scope(target: Any, modifier: Any, span_between: Any) -> bool:
+    """'If I can't pass urine ...' is conditional; 'if I sit for long my foot goes numb' reports a symptom."""
+    if _inside(target, modifier) or target.start < modifier.end:
+        return False
+    return target.start - modifier.end <= 2 and _near_plain_scope(target, modifier, span_between)
+
+
+FEAR_OBJECTS = frozenset({"the", "my", "this", "these", "that", "those", "his", "her", "our", "your"})
+
+
+def _fear_scope(target: Any, modifier: Any, span_between: Any) -> bool:
+    """'Scared of losing control' is a fear; 'worried about the numbness in my leg' reports it."""
+    if _inside(target, modifier) or not _list_scope(target, modifier, span_between):
+        return False
+    nxt = target.doc[modifier.end] if modifier.end < len(target.doc) else None
+    return nxt is None or nxt.norm_ not in FEAR_OBJECTS
 
 
 def _list_scope(target: Any, modifier: Any, span_between: Any) -> bool:
     """A negation or fear crosses a comma only along a list of findings ('no A, B or C')."""
+    if _inside(target, modifier):
+        return False
     between = _between(target, modifier)
     if modifier.start >= target.end:  # a rule after its finding: keep it plain and close
         return _near_plain_scope(target, modifier, span_between)
@@ -286,6 +336,8 @@ def _list_scope(target: Any, modifier: Any, span_between: Any) -> bool:
 
 def _near_scope(target: Any, modifier: Any, span_between: Any) -> bool:
     """Resolution words attach to a nearby mention, never across talk of the pain itself."""
+    if _inside(target, modifier):
+        return False
     return not any(t.norm_ in NEAR_BLOCKERS for t in _between(target, modifier))
 
 
@@ -301,4 +353,7 @@ _SCOPES: dict[str, Callable[[Any, Any, Any], bool]] = {
     "list": _list_scope,
     "near": _near_scope,
     "near_plain": _near_plain_scope,
+    "subject": _subject_scope,
+    "fear": _fear_scope,
+    "conditional": _conditional_scope,
 }

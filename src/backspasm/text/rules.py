@@ -33,7 +33,7 @@ GAP_STOP = [
 HYPHENS = ["-", "–"]
 
 Direction = Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "PSEUDO"]
-Scope = Literal["sentence", "list", "near", "near_plain"]
+Scope = Literal["sentence", "list", "near", "near_plain", "subject", "fear", "conditional"]
 Effect = Literal["discard", "discard_unless_current", "current", "boundary", "none"]
 
 
@@ -180,11 +180,8 @@ class PhraseCompiler:
     def compile(self, phrase: str, where: str) -> list[list[dict[str, Any]]]:
         """Every spaCy pattern one phrase stands for.
 
-        `a|b` inside an item lists single-word alternatives; `(a b|c)` lists phrases; a
-        line with no `~`, `$`, `?` or parentheses is a list of whole phrases.
+        `a|b` lists single-word alternatives; `(a b|c)` lists phrases of any length.
         """
-        if not any(mark in phrase for mark in "~$?("):
-            phrase = f"({phrase})"
         alternatives: list[list[list[dict[str, Any]]]] = []
         for item in _ITEM.findall(phrase):
             optional = item.endswith("?") and len(item) > 1
