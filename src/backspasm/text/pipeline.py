@@ -9,6 +9,7 @@ ConText. Importing this module imports spaCy: only text/reader.py does, lazily.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import warnings
 from collections.abc import Callable
@@ -134,7 +135,9 @@ class Pipeline:
             doc[i]._.set(SET_ATTR, names)
 
     def __call__(self, text: str) -> Any:
-        doc = self.nlp.make_doc(text)
+        compact, offsets = compact_spaces(text)
+        doc = self.nlp.make_doc(compact)
+        doc.user_data["backspasm_offsets"] = offsets
         self._normalise(doc)
         self._mark_sets(doc)
         _sentences(doc)
@@ -176,6 +179,27 @@ def pipeline() -> Pipeline:
     """The loaded pipeline (cached: built on first use, once per process)."""
     with _lock:
         return Pipeline()
+
+
+_SPACE_RUN = re.compile(r"[^\S\n]{2,}|[^\S\n]*\n\s*")
+
+
+def compact_spaces(text: str) -> tuple[str, list[int]]:
+    """The text in lower case with runs of spaces as one space and line breaks as one newline, and for
+    each of its characters the offset of the character it came from (so evidence points at the original)."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    for m in _SPACE_RUN.finditer(text):
+        parts.append(text[pos : m.start()])
+        offsets.extend(range(pos, m.start()))
+        parts.append("\n" if "\n" in m.group() else " ")
+        offsets.append(m.start())
+        pos = m.end()
+    parts.append(text[pos:])
+    offsets.extend(range(pos, len(text)))
+    # lower case (where it keeps the length), so "CANT" splits like "cant" and shouting reads the same
+    return "".join(c if len(low := c.lower()) != 1 else low for c in "".join(parts)), offsets
 
 
 def _sentences(doc: Any) -> Any:

@@ -39,6 +39,7 @@ def read(text: str) -> Reading:
         categories[(target.label_, target.start, target.end)].add(modifier.category)
 
     numbers = doc.user_data.get("backspasm_numbers", {})
+    offsets: list[int] = doc.user_data["backspasm_offsets"]
     kept: dict[str, tuple[int, int]] = {}
     pain: float | None = None
     for span in doc.spans[GROUP] if GROUP in doc.spans else ():
@@ -48,6 +49,7 @@ def read(text: str) -> Reading:
         kind = span.label_.lower()
         num = numbers.get((kind, span.start, span.end))
         start, end = (num[0], num[1]) if num else (span.start_char, span.end_char)
+        start, end = offsets[start], offsets[end - 1] + 1  # back to the person's own text
         if kind == "pain":
             value = num[2] if num else None
             if value is None:
