@@ -58,8 +58,6 @@ def test_every_emergency_finding_in_the_table_is_caught() -> None:
 
 def test_no_finding_is_raised_from_a_negated_feared_family_or_resolved_mention() -> None:
     raised = [
-        (row["text"], sorted(set(row.get("absent", ())) & _found(row["text"])))
-        for row in TABLE
-        if row["kind"] in RULED_OUT_KINDS
+        (row["text"], sorted(set(row.get("absent", ())) & _found(row["text"]))) for row in TABLE if row["kind"] in RULED_OUT_KINDS
     ]
     assert [r for r in raised if r[1]] == []

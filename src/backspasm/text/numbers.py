@@ -20,7 +20,10 @@ _WORD_NUMBERS = {
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "an": 1, "a couple of": 2,
     "couple of": 2, "a couple": 2, "a few": 3, "few": 3, "several": 3, "half a": 0.5, "a half": 0.5,
 }  # fmt: skip
-_NUM = r"(?:\d+(?:[.,]\d+)?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|an?|a couple(?: of)?|couple of|a few|few|several|half an?)"
+_NUM = (
+    r"(?:\d+(?:[.,]\d+)?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|an?|a couple(?: of)?|couple of|a few|few|several|half an?)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +75,10 @@ def temperatures(text: str) -> list[NumberSpan]:
 
 
 _WEIGHT = re.compile(
-    rf"\b(?:lost|losing|lose|dropped|dropping|shed|shedding|down|gone down|come off|came off)\s+(?:about|around|roughly|nearly|almost|over|more than|at least|like|maybe|approx\.?|approximately|~|a good|a whole|an? extra)?\s*({_NUM})\s*(?:-|\s)?\s*(stone|st|kg|kgs|kilos?|kilograms?|pounds?|lbs?|lb|dress sizes?|sizes?)\b",
+    r"\b(?:lost|losing|lose|dropped|dropping|shed|shedding|down|gone down|come off|came off)\s+"
+    r"(?:about|around|roughly|nearly|almost|over|more than|at least|like|maybe|approx\.?|approximately|~"
+    rf"|a good|a whole|an? extra)?\s*({_NUM})\s*(?:-|\s)?\s*"
+    r"(stone|st|kg|kgs|kilos?|kilograms?|pounds?|lbs?|lb|dress sizes?|sizes?)\b",
     re.IGNORECASE,
 )
 
@@ -83,7 +89,10 @@ def weight_loss(text: str) -> list[NumberSpan]:
 
 
 _DRINKS = re.compile(
-    rf"\b({_NUM}|\d+\s*(?:-|to)\s*\d+)\s*(?:or so\s+|or more\s+|\+\s*)?(pints?|drinks?|beers?|cans?|glasses(?: of \w+)?|glass(?: of \w+)?|shots?|units?|bottles? of \w+|large \w+|vodkas?|whiske?ys?|gins?|ciders?|lagers?|wines?)\s+(?:of \w+\s+)?(?:a|per|each|every|most)\s+(day|night|evening|week)\b",
+    rf"\b({_NUM}|\d+\s*(?:-|to)\s*\d+)\s*(?:or so\s+|or more\s+|\+\s*)?"
+    r"(pints?|drinks?|beers?|cans?|glasses(?: of \w+)?|glass(?: of \w+)?|shots?|units?|bottles? of \w+|large \w+"
+    r"|vodkas?|whiske?ys?|gins?|ciders?|lagers?|wines?)\s+(?:of \w+\s+)?(?:a|per|each|every|most)\s+"
+    r"(day|night|evening|week)\b",
     re.IGNORECASE,
 )
 
@@ -110,11 +119,19 @@ def drinks(text: str) -> list[NumberSpan]:
 
 _SCORE_WORDS = "zero|one|two|three|four|five|six|seven|eight|nine|ten"
 _PAIN_SLASH = re.compile(
-    rf"(?<![\d/.])(\d{{1,2}}(?:\.\d)?|{_SCORE_WORDS})\s*(?:/|out of|outta|oo|of)\s*(10|ten)\b(?!\s*(?:days?|hours?|weeks?|mins?|minutes?|pm|am|/))",
+    rf"(?<![\d/.])(\d{{1,2}}(?:\.\d)?|{_SCORE_WORDS})\s*(?:/|out of|outta|oo|of)\s*(10|ten)\b"
+    r"(?!\s*(?:days?|hours?|weeks?|mins?|minutes?|pm|am|/))",
     re.IGNORECASE,
 )
 _PAIN_CUE = re.compile(
-    rf"\b(?:pain|pains|spasm|spasms|score|scored|rating|rated|rate it|level|hurts|hurting|it's|its|it is|it was|i'd say|i would say|maybe|about|around|roughly|probably|solid|at least)\s*(?:is|was|'s|at|of|about|around|roughly|maybe|probably|like|a solid|at least|=|:|-|~)?\s*(?:is|was|at|about|around|maybe|probably|like|a solid)?\s*(?:an?\s+)?(\d{{1,2}}(?:\.5)?|{_SCORE_WORDS})\b(?!\s*(?:-|to|or)?\s*(?:\d+\s*)?(?:days?|hours?|hrs?|weeks?|wks?|months?|years?|yrs?|mins?|minutes?|times?|pm|am|kg|kgs|lbs?|pounds?|stone|st|pints?|drinks?|units?|people|of|%|o'clock|oclock|yo|y/o|years? old|year|sec|seconds|°|degrees?|c\b|f\b|x\b|mg|ml|\.\d|:\d|/\d))",
+    r"\b(?:pain|pains|spasm|spasms|score|scored|rating|rated|rate it|level|hurts|hurting|it's|its|it is|it was"
+    r"|i'd say|i would say|maybe|about|around|roughly|probably|solid|at least)\s*"
+    r"(?:is|was|'s|at|of|about|around|roughly|maybe|probably|like|a solid|at least|=|:|-|~)?\s*"
+    r"(?:is|was|at|about|around|maybe|probably|like|a solid)?\s*(?:an?\s+)?"
+    rf"(\d{{1,2}}(?:\.5)?|{_SCORE_WORDS})\b"
+    r"(?!\s*(?:-|to|or)?\s*(?:\d+\s*)?(?:days?|hours?|hrs?|weeks?|wks?|months?|years?|yrs?|mins?|minutes?|times?"
+    r"|pm|am|kg|kgs|lbs?|pounds?|stone|st|pints?|drinks?|units?|people|of|%|o'clock|oclock|yo|y/o|years? old|year"
+    r"|sec|seconds|°|degrees?|c\b|f\b|x\b|mg|ml|\.\d|:\d|/\d))",
     re.IGNORECASE,
 )
 
@@ -137,11 +154,17 @@ def pain_scores(text: str) -> list[NumberSpan]:
     return out
 
 
-_UNIT_HOURS = {"hour": 1.0, "hr": 1.0, "day": 24.0, "night": 24.0, "week": 168.0, "wk": 168.0, "month": 730.0, "fortnight": 336.0}
+_UNIT_HOURS = {
+    "hour": 1.0, "hr": 1.0, "day": 24.0, "night": 24.0, "week": 168.0, "wk": 168.0, "month": 730.0, "fortnight": 336.0,
+}  # fmt: skip
 _UNIT = r"(hours?|hrs?|days?|nights?|weeks?|wks?|months?|fortnights?)"
 _DURATIONS = [
     re.compile(rf"\b({_NUM})\s*-?\s*{_UNIT}\s+(?:ago|now|so far|running|in a row|straight|and counting)\b", re.IGNORECASE),
-    re.compile(rf"\b(?:for|over|past|last|since)\s+(?:the\s+)?(?:last|past)?\s*(?:about|around|nearly|almost|over|roughly|a good)?\s*({_NUM})\s*-?\s*{_UNIT}\b", re.IGNORECASE),
+    re.compile(
+        r"\b(?:for|over|past|last|since)\s+(?:the\s+)?(?:last|past)?\s*(?:about|around|nearly|almost|over|roughly|a good)?"
+        rf"\s*({_NUM})\s*-?\s*{_UNIT}\b",
+        re.IGNORECASE,
+    ),
     re.compile(rf"(?<![\w])x\s?({_NUM})\s*{_UNIT}\b", re.IGNORECASE),
     re.compile(rf"\b(?:about|around|nearly|almost|roughly|so)\s+({_NUM})\s*{_UNIT}\s+(?:now|ago)\b", re.IGNORECASE),
     re.compile(rf"\b({_NUM})\s*-?\s*{_UNIT}\s+(?:of (?:this|pain|it|spasms?)|with (?:this|it))\b", re.IGNORECASE),

@@ -34,7 +34,9 @@ GROUP = "backspasm"
 SENTENCE_END = frozenset(".!?…")
 CLAUSE_PUNCT = frozenset(",;:")
 LIST_JOINERS = frozenset({"or", "and", "nor", "no", "any", "either", "neither", "&", "/"})
-NEAR_BLOCKERS = frozenset({"pain", "pains", "spasm", "spasms", "back", "ache", "aches", "cramp", "cramps", "stiffness", "spine", "i"})
+NEAR_BLOCKERS = frozenset(
+    {"pain", "pains", "spasm", "spasms", "back", "ache", "aches", "cramp", "cramps", "stiffness", "spine", "i"}
+)
 _lock = threading.Lock()
 
 
@@ -64,7 +66,7 @@ class Pipeline:
         self.nlp = spacy.blank("en")
         self._spelling = dict(lexicon.spelling)
         self._norm_cache: dict[str, list[str]] = {}
-        self._special = {k.lower() for k in self.nlp.tokenizer.rules}
+        self._special = {k.lower() for k in getattr(self.nlp.tokenizer, "rules", None) or ()}
         self._rewrites: dict[str, list[tuple[list[str], list[str]]]] = {}
         for r in lexicon.rewrites:
             src, dst = self.norms(r.phrase), self.norms(r.as_)
@@ -100,9 +102,7 @@ class Pipeline:
         if not Token.has_extension(SET_ATTR):
             Token.set_extension(SET_ATTR, default=None)
         self._targets.add([TargetRule(t.source, t.label, pattern=t.pattern) for t in compile_targets(lexicon, self.norms)])
-        self._context.add(
-            [_context_rule(ConTextRule, c) for c in compile_context(self.context_data, lexicon.sets, self.norms)]
-        )
+        self._context.add([_context_rule(ConTextRule, c) for c in compile_context(self.context_data, lexicon.sets, self.norms)])
 
     def norms(self, text: str) -> list[str]:
         """The normalised words of a phrase, exactly as a text's tokens are normalised."""
@@ -209,9 +209,7 @@ def _sentences(doc: Any) -> Any:
         if prev is None:
             t.is_sent_start = True
         else:
-            end = (prev.is_punct and prev.text[-1:] in SENTENCE_END and not t.is_punct) or (
-                prev.is_space and "\n" in prev.text
-            )
+            end = (prev.is_punct and prev.text[-1:] in SENTENCE_END and not t.is_punct) or (prev.is_space and "\n" in prev.text)
             t.is_sent_start = bool(end)
         prev = t
     return doc
@@ -224,7 +222,7 @@ def _finish_targets(doc: Any) -> Any:
     spans: dict[tuple[str, int, int], Any] = {}
     hiders: list[tuple[int, int]] = []
     bare: list[tuple[str, int, int]] = []
-    for span in doc.spans[GROUP] if GROUP in doc.spans else ():
+    for span in doc.spans.get(GROUP, ()):
         codes, is_bare = split_label(span.label_)
         for code in codes:
             if code == NONE_CODE:
@@ -306,21 +304,19 @@ def _subject_scope(target: Any, modifier: Any, span_between: Any) -> bool:
     while j < len(doc) and (doc[j].norm_ in {",", "also", "too", "both", "who", "then", "just", "recently"}):
         j += 1
     if j < len(doc) and doc[j].norm_ in {"'s", "'"}:
-        return target.start <= j + 3
-    if j < len(doc) and _in_set(doc[j], "SUBJECT_VERB"):
-        return True
-    return False
+        return bool(target.start <= j + 3)
+    return j < len(doc) and _in_set(doc[j], "SUBJECT_VERB")
 
 
 def _near_scope_words(target: Any, modifier: Any) -> bool:
-    return target.start >= modifier.end
+    return bool(target.start >= modifier.end)
 
 
 def _conditional_scope(target: Any, modifier: Any, span_between: Any) -> bool:
     """'If I can't pass urine ...' is conditional; 'if I sit for long my foot goes numb' reports a symptom."""
     if _inside(target, modifier) or target.start < modifier.end:
         return False
-    return target.start - modifier.end <= 2 and _near_plain_scope(target, modifier, span_between)
+    return bool(target.start - modifier.end <= 2) and _near_plain_scope(target, modifier, span_between)
 
 
 FEAR_OBJECTS = frozenset({"the", "my", "this", "these", "that", "those", "his", "her", "our", "your"})

@@ -8,6 +8,7 @@ again). Anything else, including an uncertain mention, counts: the safe reading 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from ..codes import CONDITION_CODES, FINDING_CODES
 from ..findings import SEVERE_PAIN
@@ -18,7 +19,7 @@ from .reading import EMPTY, Reading
 
 _FINDINGS = frozenset(FINDING_CODES)
 _CONDITIONS = frozenset(CONDITION_CODES)
-_ORDER = {code: i for i, code in enumerate((*FINDING_CODES, *CONDITION_CODES))}
+_ORDER: dict[str, int] = {code: i for i, code in enumerate((*FINDING_CODES, *CONDITION_CODES))}
 
 
 def load() -> None:
@@ -42,7 +43,7 @@ def read(text: str) -> Reading:
     offsets: list[int] = doc.user_data["backspasm_offsets"]
     kept: dict[str, tuple[int, int]] = {}
     pain: float | None = None
-    for span in doc.spans[GROUP] if GROUP in doc.spans else ():
+    for span in doc.spans.get(GROUP, ()):
         cats = categories.get((span.label_, span.start, span.end), set())
         if not _counts(cats, effects):
             continue
@@ -69,12 +70,12 @@ def read(text: str) -> Reading:
         findings=frozenset(c for c in kept if c in _FINDINGS and c != "long_duration"),
         conditions=frozenset(c for c in kept if c in _CONDITIONS),
         evidence=evidence,
-        pain=None if pain is None else int(round(pain)),
+        pain=None if pain is None else round(pain),
         hours_since_onset=max(onset) if onset else None,
     )
 
 
-def _counts(categories: set[str], effects: dict[str, str]) -> bool:
+def _counts(categories: set[str], effects: Mapping[str, str]) -> bool:
     """Whether a mention counts, given the context categories that modify it."""
     found = {effects.get(c, "none") for c in categories}
     if "discard" in found:

@@ -267,9 +267,7 @@ def compile_targets(lexicon: Lexicon, norms: Callable[[str], list[str]]) -> list
     return out
 
 
-def compile_context(
-    data: ContextData, sets: dict[str, list[str]], norms: Callable[[str], list[str]]
-) -> list[CompiledContext]:
+def compile_context(data: ContextData, sets: dict[str, list[str]], norms: Callable[[str], list[str]]) -> list[CompiledContext]:
     """ConText's patterns, one per phrase expansion or raw pattern."""
     compiler = PhraseCompiler(norms, sets, "context.yaml")
     out: list[CompiledContext] = []
