@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backspasm.diary.store import Store
-from conftest import require_postgres
+from dbsupport import require_postgres
 
 NOWHERE = "postgresql+psycopg://postgres@127.0.0.1:1/test"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from backspasm.diary.store import open_store
-from conftest import BACKENDS
+from dbsupport import BACKENDS
 
 WRITER = str(Path(__file__).with_name("writer_proc.py"))
 
