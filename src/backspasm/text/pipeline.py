@@ -8,6 +8,7 @@ ConText. Importing this module imports spaCy: only text/reader.py does, lazily.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -19,13 +20,14 @@ from typing import Any
 from . import numbers
 from .rules import (
     NONE_CODE,
-    SET_ATTR,
+    OPTIONAL_HYPHEN,
     CompiledContext,
     ContextData,
     compile_context,
     compile_targets,
     load_context,
     load_lexicon,
+    membership_key,
     split_label,
     upper,
 )
@@ -58,7 +60,7 @@ class Pipeline:
             from medspacy.context import ConText, ConTextRule
             from medspacy.target_matcher import TargetMatcher, TargetRule
             from spacy.matcher import PhraseMatcher
-            from spacy.tokens import Doc, Token
+            from spacy.tokens import Doc
         self._Doc = Doc
 
         lexicon = load_lexicon()
@@ -73,23 +75,38 @@ class Pipeline:
             if len(src) != len(dst):
                 raise ValueError(f"lexicon.yaml: rewrite {r.phrase!r} -> {r.as_!r} changes the number of words")
             self._rewrites.setdefault(src[0], []).append((src, dst))
+        # Rules that are plain word sequences go to spaCy's PhraseMatcher (a hash lookup per
+        # token) as literals; the rest are token patterns. medspaCy builds a literal's words
+        # through the `nlp` it is given: _Literals hands back the already-normalised words.
+        literals = _Literals(self.nlp.vocab, self._norm_doc)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            self._targets = TargetMatcher(
-                self.nlp, name="backspasm_targets", result_type="group", span_group_name=GROUP, prune=False
-            )
+
+            def target_matcher() -> Any:
+                tm = TargetMatcher(
+                    literals,
+                    name="backspasm_targets",
+                    result_type="group",
+                    span_group_name=GROUP,
+                    prune=False,
+                    phrase_matcher_attr="NORM",
+                )
+                _inner_matcher(tm).validate = False
+                return tm
+
+            self._targets = target_matcher()
             self._context = ConText(
-                self.nlp,
+                literals,
                 name="backspasm_context",
                 rules=None,
                 span_attrs=None,
                 input_span_type="group",
                 span_group_name=GROUP,
+                phrase_matcher_attr="NORM",
             )
         # spaCy re-validates every pattern through pydantic as it is added, which would cost
         # about a second at load; the compiled patterns are validated once, in the test suite.
-        for component in (self._targets, self._context):
-            _inner_matcher(component).validate = False
+        _inner_matcher(self._context).validate = False
         self._set_matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
         for name, members in lexicon.sets.items():
             docs = []
@@ -99,10 +116,29 @@ class Pipeline:
                 if len(words) > 1:
                     docs.append(self._norm_doc(" - ".join(words).split()))
             self._set_matcher.add(name, docs)
-        if not Token.has_extension(SET_ATTR):
-            Token.set_extension(SET_ATTR, default=None)
-        self._targets.add([TargetRule(t.source, t.label, pattern=t.pattern) for t in compile_targets(lexicon, self.norms)])
-        self._context.add([_context_rule(ConTextRule, c) for c in compile_context(self.context_data, lexicon.sets, self.norms)])
+        # spaCy's Matcher tries every token pattern at every token, so token patterns are
+        # grouped by what their first word can be, and a group runs only when such a word occurs.
+        literal_rules = []
+        grouped: dict[str, tuple[set[tuple[str, str]], list[Any]]] = {}
+        for t in compile_targets(lexicon, self.norms):
+            for literal, pattern in _as_literals(t.pattern):
+                if pattern is None:
+                    literal_rules.append(TargetRule(literal or t.source, t.label))
+                    continue
+                key = json.dumps(pattern[0], sort_keys=True)
+                anchors, rules = grouped.setdefault(key, (_anchors(pattern[0]), []))
+                rules.append(TargetRule(t.source, t.label, pattern=pattern))
+        self._targets.add(literal_rules)
+        self._anchored: list[tuple[frozenset[tuple[str, str]], Any]] = []
+        for anchors, rules in grouped.values():
+            tm = target_matcher()
+            tm.add(rules)
+            self._anchored.append((frozenset(anchors), tm))
+        context_rules = []
+        for c in compile_context(self.context_data, lexicon.sets, self.norms):
+            for literal, pattern in _as_literals(c.pattern):
+                context_rules.append(_context_rule(ConTextRule, c, literal, pattern))
+        self._context.add(context_rules)
 
     def norms(self, text: str) -> list[str]:
         """The normalised words of a phrase, exactly as a text's tokens are normalised."""
@@ -132,7 +168,7 @@ class Pipeline:
             for i in range(start, end):
                 marks.setdefault(i, []).append(name)
         for i, names in marks.items():
-            doc[i]._.set(SET_ATTR, names)
+            doc[i].lemma_ = membership_key(set(names))
 
     def __call__(self, text: str) -> Any:
         compact, offsets = compact_spaces(text)
@@ -141,7 +177,13 @@ class Pipeline:
         self._normalise(doc)
         self._mark_sets(doc)
         _sentences(doc)
-        self._targets(doc)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # spaCy warns that this matcher has phrases but no token patterns
+            self._targets(doc)
+        present = {("NORM", t.norm_) for t in doc} | {("LEMMA", t.lemma_) for t in doc if t.lemma_}
+        for anchors, matcher in self._anchored:
+            if not anchors.isdisjoint(present):
+                matcher(doc)
         _finish_targets(doc)
         self._context(doc)
         return doc
@@ -258,12 +300,59 @@ def _finish_targets(doc: Any) -> Any:
     return doc
 
 
-def _context_rule(cls: Any, c: CompiledContext) -> Any:
+class _Literals:
+    """What medspaCy calls to turn a literal rule into words: our normalised words, exactly."""
+
+    def __init__(self, vocab: Any, make: Callable[[list[str]], Any]) -> None:
+        self.vocab = vocab
+        self._make = make
+        self.tokenizer = self  # medspaCy keeps only `nlp.tokenizer` for building literals
+
+    def __call__(self, literal: str) -> Any:
+        return self._make(literal.split(LITERAL_SEP))
+
+
+LITERAL_SEP = "\u241f"  # joins a literal's words; never inside a word
+
+
+def _as_literals(pattern: list[dict[str, Any]]) -> list[tuple[str | None, list[dict[str, Any]] | None]]:
+    """A plain word sequence as literal rules (with and without hyphens); anything else as a pattern."""
+    words: list[str] = []
+    for t in pattern:
+        if t == OPTIONAL_HYPHEN:
+            continue
+        if set(t) != {"NORM"} or not isinstance(t["NORM"], str):
+            return [(None, pattern)]
+        words.append(t["NORM"])
+    out: list[tuple[str | None, list[dict[str, Any]] | None]] = [(LITERAL_SEP.join(words), None)]
+    if len(words) > 1 and OPTIONAL_HYPHEN in pattern:
+        hyphenated = [x for w in words for x in (w, "-")][:-1]
+        out.append((LITERAL_SEP.join(hyphenated), None))
+    return out
+
+
+def _anchors(first: dict[str, Any]) -> set[tuple[str, str]]:
+    """The token values a pattern's first element can match: (attribute, value) pairs."""
+    out: set[tuple[str, str]] = set()
+    for attr in ("NORM", "LEMMA"):
+        value = first.get(attr)
+        if isinstance(value, str):
+            out.add((attr, value))
+        elif isinstance(value, dict) and set(value) == {"IN"}:
+            out.update((attr, v) for v in value["IN"])
+        elif value is not None:
+            raise ValueError(f"a token pattern cannot start with {first!r}")
+    if not out:
+        raise ValueError(f"a token pattern cannot start with {first!r}")
+    return out
+
+
+def _context_rule(cls: Any, c: CompiledContext, literal: str | None, pattern: list[dict[str, Any]] | None) -> Any:
     g = c.group
     return cls(
-        c.source,
+        literal or c.source,
         g.category,
-        pattern=c.pattern,
+        pattern=pattern,
         direction=g.direction,
         on_modifies=_SCOPES[g.scope],
         allowed_types=upper(g.codes),
@@ -290,8 +379,7 @@ def _sentence_scope(target: Any, modifier: Any, span_between: Any) -> bool:
 
 
 def _in_set(token: Any, name: str) -> bool:
-    names = token._.get(SET_ATTR)
-    return bool(names) and name in names
+    return name in token.lemma_.split("|")
 
 
 def _subject_scope(target: Any, modifier: Any, span_between: Any) -> bool:

@@ -31,6 +31,7 @@ GAP_STOP = [
     "whereas", "while", "whilst", "so", "because", "yet", "otherwise", "apart",
 ]  # fmt: skip
 HYPHENS = ["-", "–"]
+OPTIONAL_HYPHEN: dict[str, Any] = {"ORTH": "-", "OP": "?"}  # plain equality: spaCy tests it without a Python call
 
 Direction = Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "PSEUDO"]
 Scope = Literal["sentence", "list", "near", "near_plain", "subject", "fear", "conditional"]
@@ -157,7 +158,7 @@ class PhraseCompiler:
     def __init__(self, norms: Callable[[str], list[str]], sets: dict[str, list[str]], where: str) -> None:
         self._norms = norms
         self._where = where
-        self._sets = frozenset(sets)
+        self._set_tokens = set_tokens(sets, norms)
 
     def _words(self, text: str, where: str) -> list[str]:
         words = self._norms(text)
@@ -165,16 +166,17 @@ class PhraseCompiler:
             raise RulesError(f"{self._where}: {where}: {text!r} has no words")
         return words
 
-    def _choices(self, members: list[list[str]]) -> list[list[dict[str, Any]]]:
-        singles = sorted({m[0] for m in members if len(m) == 1})
+    def _choices(self, members: list[list[str]], literal: bool) -> list[list[dict[str, Any]]]:
+        """The alternatives of one item. In a literal phrase each is its own word sequence (a
+        PhraseMatcher entry); in a pattern, single words share one element, longer ones expand."""
+        unique = list(dict.fromkeys(tuple(m) for m in members))
+        if literal:
+            return [_with_hyphens([{"NORM": w} for w in m]) for m in unique]
+        singles = [m[0] for m in unique if len(m) == 1]
         out: list[list[dict[str, Any]]] = []
         if singles:
-            out.append([{"NORM": singles[0]} if len(singles) == 1 else {"NORM": {"IN": singles}}])
-        seen: set[tuple[str, ...]] = set()
-        for m in members:
-            if len(m) > 1 and tuple(m) not in seen:
-                seen.add(tuple(m))
-                out.append(_with_hyphens([{"NORM": w} for w in m]))
+            out.append([{"NORM": singles[0]} if len(singles) == 1 else {"NORM": {"IN": sorted(singles)}}])
+        out.extend(_with_hyphens([{"NORM": w} for w in m]) for m in unique if len(m) > 1)
         return out
 
     def compile(self, phrase: str, where: str) -> list[list[dict[str, Any]]]:
@@ -182,21 +184,23 @@ class PhraseCompiler:
 
         `a|b` lists single-word alternatives; `(a b|c)` lists phrases of any length.
         """
+        items = _ITEM.findall(phrase)
+        literal = not any(i.startswith(("~", "$")) or (i.endswith("?") and len(i) > 1) for i in items)
         alternatives: list[list[list[dict[str, Any]]]] = []
-        for item in _ITEM.findall(phrase):
+        for item in items:
             optional = item.endswith("?") and len(item) > 1
             if optional:
                 item = item[:-1]
             if item.startswith("(") and item.endswith(")"):
-                choices = self._choices([self._words(w, where) for w in item[1:-1].split("|") if w.strip()])
+                choices = self._choices([self._words(w, where) for w in item[1:-1].split("|") if w.strip()], literal)
             elif item.startswith("~") and item[1:].isdigit():
                 choices = [[_gap(int(item[1:]))]]
             elif item.startswith("$"):
-                if item[1:] not in self._sets:
+                if item[1:] not in self._set_tokens:
                     raise RulesError(f"{self._where}: {where}: unknown set {item}")
-                choices = [[set_token(item[1:])]]
+                choices = [[dict(self._set_tokens[item[1:]])]]
             elif "|" in item:
-                choices = self._choices([self._words(w, where) for w in item.split("|") if w])
+                choices = self._choices([self._words(w, where) for w in item.split("|") if w], literal)
             else:
                 choices = [_with_hyphens([{"NORM": w} for w in self._words(item, where)])]
             if optional:
@@ -207,7 +211,7 @@ class PhraseCompiler:
             pattern: list[dict[str, Any]] = []
             for part in combo:
                 if pattern and part and _is_word(pattern[-1]) and _is_word(part[0]):
-                    pattern.append({"ORTH": {"IN": HYPHENS}, "OP": "?"})
+                    pattern.append(dict(OPTIONAL_HYPHEN))
                 pattern.extend(part)
             while pattern and not _is_word(pattern[-1]):
                 pattern.pop()  # a trailing gap or optional item adds nothing to a match
@@ -224,12 +228,44 @@ class PhraseCompiler:
 _ITEM = re.compile(r"\([^)]*\)\??|\S+")
 
 
-SET_ATTR = "bs_sets"
+MAX_SETS_PER_WORD = 12
 
 
-def set_token(name: str) -> dict[str, Any]:
-    """One pattern element for a whole set member, single or multi-word (tokens are marked beforehand)."""
-    return {"_": {SET_ATTR: {"INTERSECTS": [name]}}, "OP": "+"}
+def membership_key(names: Iterable[str]) -> str:
+    """How a token's set memberships are written into its LEMMA (free in a blank pipeline)."""
+    return "|".join(sorted(names))
+
+
+def set_tokens(sets: dict[str, list[str]], norms: Callable[[str], list[str]]) -> dict[str, dict[str, Any]]:
+    """For each set, one pattern element matching a whole member, single or multi-word.
+
+    Before matching, each token of a member found in the text gets the names of its sets
+    in LEMMA. A set's element lists every LEMMA value that includes it, so spaCy tests it
+    as a plain value lookup (a custom `_` attribute would cost a Python call per token).
+    """
+    members = {name: [norms(m) for m in ms] for name, ms in sets.items()}
+    sets_of_word: dict[str, set[str]] = {}
+    for name, ms in members.items():
+        for words in ms:
+            for w in words:
+                sets_of_word.setdefault(w, set()).add(name)
+    keys: dict[str, set[str]] = {name: set() for name in sets}
+    for word, names in sets_of_word.items():
+        if len(names) > MAX_SETS_PER_WORD:
+            raise RulesError(f"lexicon.yaml: the word {word!r} is in {len(names)} sets; at most {MAX_SETS_PER_WORD}")
+        ordered = sorted(names)
+        for r in range(1, len(ordered) + 1):
+            for combo in itertools.combinations(ordered, r):
+                key = membership_key(combo)
+                for name in combo:
+                    keys[name].add(key)
+    out: dict[str, dict[str, Any]] = {}
+    for name, ms in members.items():
+        element: dict[str, Any] = {"LEMMA": {"IN": sorted(keys[name])}}
+        if any(len(words) > 1 for words in ms):
+            element["OP"] = "+"
+        out[name] = element
+    return out
 
 
 def _gap(n: int) -> dict[str, Any]:
@@ -237,14 +273,16 @@ def _gap(n: int) -> dict[str, Any]:
 
 
 def _is_word(token: dict[str, Any]) -> bool:
-    return ("NORM" in token and "OP" not in token) or "_" in token
+    """An element that matches at least one word (not a gap, an optional item or a hyphen)."""
+    op = str(token.get("OP", ""))
+    return ("NORM" in token or "LEMMA" in token) and op not in ("?", "*") and not op.startswith("{0")
 
 
 def _with_hyphens(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for t in tokens:
         if out and t.get("NORM") not in HYPHENS and out[-1].get("NORM") not in HYPHENS:
-            out.append({"ORTH": {"IN": HYPHENS}, "OP": "?"})
+            out.append(dict(OPTIONAL_HYPHEN))
         out.append(t)
     return out
 
