@@ -35,6 +35,8 @@ from .rules import (
 GROUP = "backspasm"
 SENTENCE_END = frozenset(".!?…")
 CLAUSE_PUNCT = frozenset(",;:")
+LIST_LEAD = 3
+NEW_SUBJECT = frozenset({"i", "my", "it", "he", "she", "they", "we", "you", "this", "that", "there", "now", "then"})
 LIST_JOINERS = frozenset({"or", "and", "nor", "no", "any", "either", "neither", "&", "/"})
 NEAR_BLOCKERS = frozenset(
     {"pain", "pains", "spasm", "spasms", "back", "ache", "aches", "cramp", "cramps", "stiffness", "spine", "i"}
@@ -437,7 +439,9 @@ def _list_scope(target: Any, modifier: Any, span_between: Any) -> bool:
         j = c + 1
         while j < target.start and doc[j].norm_ in LIST_JOINERS:
             j += 1
-        if j not in starts and j != target.start:
+        # the next list item is a finding, perhaps after a word or two ("bowel or bladder dysfunction")
+        item = next((k for k in range(j, min(j + LIST_LEAD, target.start) + 1) if k in starts or k == target.start), None)
+        if item is None or any(doc[k].norm_ in NEW_SUBJECT or doc[k].is_punct for k in range(j, item)):
             return False
     return True
 
