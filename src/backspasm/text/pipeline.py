@@ -410,14 +410,27 @@ def _conditional_scope(target: Any, modifier: Any, span_between: Any) -> bool:
 
 
 FEAR_OBJECTS = frozenset({"the", "my", "this", "these", "that", "those", "his", "her", "our", "your"})
+FEAR_LEADS = frozenset(
+    {"getting", "losing", "developing", "having", "becoming", "going", "ending", "being", "needing", "lose", "get",
+     "develop", "become", "end", "need", "it", "'s", "i", "something", "anything", "a", "an", "possibly", "maybe"}
+)  # fmt: skip
+FEARED_DIRECTLY = frozenset({"CANCER_HISTORY", "INJURY", "BLADDER_BOWEL_CONTROL_LOSS"})
 
 
 def _fear_scope(target: Any, modifier: Any, span_between: Any) -> bool:
-    """'Scared of losing control' is a fear; 'worried about the numbness in my leg' reports it."""
+    """'Scared of losing control' or 'worried it's cancer' is a fear; 'worried about the numbness
+    in my leg' or 'worried about numbness in my legs' reports a symptom (the safe reading)."""
     if _inside(target, modifier) or not _list_scope(target, modifier, span_between):
         return False
-    nxt = target.doc[modifier.end] if modifier.end < len(target.doc) else None
-    return nxt is None or nxt.norm_ not in FEAR_OBJECTS
+    doc = target.doc
+    if modifier.end >= len(doc):
+        return False
+    nxt = doc[modifier.end]
+    if nxt.norm_ in FEAR_OBJECTS:
+        return False
+    if target.start == modifier.end:
+        return nxt.norm_.endswith("ing") or target.label_ in FEARED_DIRECTLY
+    return nxt.norm_ in FEAR_LEADS
 
 
 def _list_scope(target: Any, modifier: Any, span_between: Any) -> bool:
