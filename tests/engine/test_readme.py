@@ -43,3 +43,14 @@ def test_every_top_level_command_is_in_the_readme() -> None:
     assert commands
     missing = [c for c in commands if f"backspasm {c}" not in README]
     assert not missing, f"README does not mention: {missing}"
+
+
+def test_the_python_examples_run_as_shown() -> None:
+    import doctest
+
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    assert blocks
+    for block in blocks:
+        test = doctest.DocTestParser().get_doctest(block, {}, "README", "README.md", 0)
+        result = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE).run(test, out=lambda _s: None)
+        assert result.failed == 0, block
