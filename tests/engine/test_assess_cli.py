@@ -114,3 +114,9 @@ def test_help_does_not_import_the_heavy_libraries() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == ""
+
+
+def test_the_package_exports_the_assess_function_even_after_its_module_is_imported() -> None:
+    code = "import backspasm.assess, backspasm.cli.assess_cmd; import backspasm; print(callable(backspasm.assess))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "True"
