@@ -12,27 +12,6 @@ UrgencyCode = Literal["self_care", "soon", "urgent", "emergency"]
 URGENCY_LEVELS: tuple[UrgencyCode, ...] = get_args(UrgencyCode)
 URGENCY_RANK: dict[str, int] = {level: i for i, level in enumerate(URGENCY_LEVELS)}
 
-FindingCode = Literal[
-    "bladder_bowel_control_loss",
-    "saddle_numbness",
-    "bilateral_leg_symptoms",
-    "chest_pain",
-    "leg_numbness",
-    "leg_tingling",
-    "leg_weakness",
-    "injury",
-    "fever",
-    "cancer_history",
-    "unexplained_weight_loss",
-    "severe_pain",
-    "not_improving",
-    "worsening",
-    "sleep_disturbed",
-    "daily_activities_limited",
-    "long_duration",
-]
-FINDING_CODES: tuple[FindingCode, ...] = get_args(FindingCode)
-
 # Findings a person may list or deny: long_duration is derived from the clock only.
 ReportableFindingCode = Literal[
     "bladder_bowel_control_loss",
@@ -52,7 +31,10 @@ ReportableFindingCode = Literal[
     "sleep_disturbed",
     "daily_activities_limited",
 ]
-DERIVED_ONLY_FINDINGS: frozenset[str] = frozenset(FINDING_CODES) - frozenset(get_args(ReportableFindingCode))
+FindingCode = Literal[ReportableFindingCode, "long_duration"]
+FINDING_CODES: tuple[FindingCode, ...] = get_args(FindingCode)
+
+DERIVED_ONLY_FINDINGS: frozenset[str] = frozenset({"long_duration"})
 
 ConditionCode = Literal[
     "kidney_disease",

@@ -343,20 +343,36 @@ def _ask_checkin() -> dict[str, Any]:
     return {"pain": pain, "tried": tried, "findings": findings, "note": note}
 
 
-def _status(episode_id: int | None, now: str | None, fmt: str) -> None:
+def _episode_status(episode_id: int | None, when: datetime | None, extra: Any = None) -> tuple[Any, Any, Any]:
+    """The episode (the one given, or the current one), its status now, and `extra(store, uid)` if given."""
     from ..contract import BadInput
 
-    _check_format(fmt)
-    when = parse_time(now, "now")
     store, uid = _open()
     try:
         ep = _pick_episode(store, uid, episode_id)
         st = store.status(uid, ep.id, now=when)
-        adherence = _adherence(store, uid, when)
+        more = extra(store, uid) if extra is not None else None
     except BadInput as e:
         bad_input(e)
     finally:
         store.close()
+    return ep, st, more
+
+
+def _write_file(path: str, data: bytes) -> None:
+    """Write an output file, turning an unwritable path into a bad-input error."""
+    try:
+        with open(path, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        fail(f"bad input: cannot write {path}: {e.strerror or e}")
+
+
+def _status(episode_id: int | None, now: str | None, fmt: str) -> None:
+
+    _check_format(fmt)
+    when = parse_time(now, "now")
+    _ep, st, adherence = _episode_status(episode_id, when, lambda store, uid: _adherence(store, uid, when))
     if fmt == "json":
         _emit({**st.as_dict(), "prevention_program": adherence.as_dict() if adherence else None})
     else:
@@ -470,26 +486,12 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = "text",
     ) -> None:
         """The next due steps; --ics FILE exports them for a phone calendar."""
-        from ..contract import BadInput
         from ..diary.reminders import to_ics
 
         _check_format(fmt)
-        when = parse_time(now, "now")
-        store, uid = _open()
-        try:
-            ep = _pick_episode(store, uid, episode_id)
-            st = store.status(uid, ep.id, now=when)
-        except BadInput as e:
-            bad_input(e)
-        finally:
-            store.close()
+        ep, st, _ = _episode_status(episode_id, parse_time(now, "now"))
         if ics is not None:
-            data = to_ics(st.next_due, ep.id, datetime.now(UTC))
-            try:
-                with open(ics, "wb") as f:
-                    f.write(data)
-            except OSError as e:
-                fail(f"bad input: cannot write {ics}: {e.strerror or e}")
+            _write_file(ics, to_ics(st.next_due, ep.id, datetime.now(UTC)))
         if fmt == "json":
             _emit([r.as_dict() for r in st.next_due])
         else:
@@ -505,28 +507,14 @@ def register(app: typer.Typer) -> None:
         now: NowOpt = None,
     ) -> None:
         """A summary for your doctor: timeline, pain chart, red flags, what helped, urgency with sources."""
-        from ..contract import BadInput
 
         kind = out.rsplit(".", 1)[-1].lower() if "." in out else ""
         if kind not in ("pdf", "html", "htm"):
             fail(f"bad input:\n  --out: {out!r} must end in .pdf or .html")
-        when = parse_time(now, "now")
-        store, uid = _open()
-        try:
-            ep = _pick_episode(store, uid, episode_id)
-            st = store.status(uid, ep.id, now=when)
-        except BadInput as e:
-            bad_input(e)
-        finally:
-            store.close()
+        ep, st, _ = _episode_status(episode_id, parse_time(now, "now"))
         from ..report import build_html, build_pdf
 
-        data: bytes = build_pdf(st) if kind == "pdf" else build_html(st).encode("utf-8")
-        try:
-            with open(out, "wb") as f:
-                f.write(data)
-        except OSError as e:
-            fail(f"bad input: cannot write {out}: {e.strerror or e}")
+        _write_file(out, build_pdf(st) if kind == "pdf" else build_html(st).encode("utf-8"))
         sys.stderr.write(f"Wrote the report for episode {ep.id} to {out}\n")
 
     @app.command("export")
