@@ -59,6 +59,11 @@ def test_weight_lost_with_an_amount(text: str, amount: float) -> None:
         ("not bad, maybe a 3", 3),
         ("pain about 3", 3),
         ("it's a 7", 7),
+        ("about a 6 out of 10", 6),
+        ("scale of 1 to 10 it's about a 6", 6),
+        ("on a scale of one to ten, eight", 8),
+        ("pain 7-8", 8),
+        ("about 7 when I stand", 7),
     ],
 )
 def test_pain_scores(text: str, score: int) -> None:
@@ -66,7 +71,20 @@ def test_pain_scores(text: str, score: int) -> None:
     assert read(text).pain == score
 
 
-@pytest.mark.parametrize("text", ["started 3 days ago", "it's 9 o'clock", "lost 8 kg", "about 8 weeks now", "temp 39"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "started 3 days ago",
+        "it's 9 o'clock",
+        "lost 8 kg",
+        "about 8 weeks now",
+        "temp 39",
+        "I drink about 5 beers a night",
+        "I drink 8 beers a night",
+        "maybe 2 or 3 times a week",
+        "walked about 5 miles today",
+    ],
+)
 def test_numbers_that_are_not_pain_scores(text: str) -> None:
     assert pain_scores(text) == []
 
@@ -81,6 +99,11 @@ def test_numbers_that_are_not_pain_scores(text: str) -> None:
         ("for the last 3 days", 72),
         ("since yesterday", 24),
         ("6 hours ago", 6),
+        ("it's been 8 days", 192),
+        ("for 2 weeks now", 336),
+        ("3 days in and no better", 72),
+        ("LBP x3/7", 72),
+        ("c/o LBP 2/52 hx", 336),
     ],
 )
 def test_durations_give_hours_since_onset(text: str, hours: float) -> None:
@@ -90,6 +113,8 @@ def test_durations_give_hours_since_onset(text: str, hours: float) -> None:
 
 def test_no_duration_gives_none() -> None:
     assert read("my back hurts").hours_since_onset is None
+    assert read("since Monday").hours_since_onset is None  # a weekday gives no number of hours
+    assert read("seen on 3/7 at clinic").hours_since_onset is None  # a date, not 3/7 days
 
 
 @pytest.mark.parametrize(

@@ -118,39 +118,185 @@ def drinks(text: str) -> list[NumberSpan]:
 
 
 _SCORE_WORDS = "zero|one|two|three|four|five|six|seven|eight|nine|ten"
+_SCORE = rf"(?:\d{{1,2}}(?:\.5)?|{_SCORE_WORDS})"
+# a range or an either-or ("7-8", "7 or 8", "six to seven"): the higher one counts (the safe reading)
+_SCORE_RANGE = rf"({_SCORE})(?:\s*(?:-|to|or|/)\s*({_SCORE}))?"
 _PAIN_SLASH = re.compile(
     rf"(?<![\d/.])(\d{{1,2}}(?:\.\d)?|{_SCORE_WORDS})\s*(?:/|out of|outta|oo|of)\s*(10|ten)\b"
     r"(?!\s*(?:days?|hours?|weeks?|mins?|minutes?|pm|am|/))",
     re.IGNORECASE,
 )
-_PAIN_CUE = re.compile(
-    r"\b(?:pain|pains|spasm|spasms|score|scored|rating|rated|rate it|level|hurts|hurting|it's|its|it is|it was"
-    r"|i'd say|i would say|maybe|about|around|roughly|probably|solid|at least)\s*"
-    r"(?:is|was|'s|at|of|about|around|roughly|maybe|probably|like|a solid|at least|=|:|-|~)?\s*"
-    r"(?:is|was|at|about|around|maybe|probably|like|a solid)?\s*(?:an?\s+)?"
-    rf"(\d{{1,2}}(?:\.5)?|{_SCORE_WORDS})\b"
-    r"(?!\s*(?:-|to|or)?\s*(?:\d+\s*)?(?:days?|hours?|hrs?|weeks?|wks?|months?|years?|yrs?|mins?|minutes?|times?"
-    r"|pm|am|kg|kgs|lbs?|pounds?|stone|st|pints?|drinks?|units?|people|of|%|o'clock|oclock|yo|y/o|years? old|year"
-    r"|sec|seconds|°|degrees?|c\b|f\b|x\b|mg|ml|\.\d|:\d|/\d))",
+# "on a scale of 1 to 10 it's about a 6", "scale of one to ten, eight", "0-10: 7"
+_PAIN_SCALE = re.compile(
+    r"\b(?:(?:pain\s+)?scale(?:\s+of)?\s+)?(?:0|1|zero|one)\s*(?:-|to)\s*(?:10|ten)\b"
+    rf"[^.!?\n\d]{{0,40}}?\b{_SCORE_RANGE}\b",
     re.IGNORECASE,
 )
+# "8 on a scale of 1 to 10", "a 7 on the pain scale"
+_PAIN_SCALE_AFTER = re.compile(
+    rf"(?<![\d/.])\b{_SCORE_RANGE}\s+on\s+(?:a|the|my)\s+(?:pain\s+)?scale\b",
+    re.IGNORECASE,
+)
+# Words that tie a number to the pain: the number after them is a score unless a unit follows.
+_STRONG_CUE = re.compile(
+    r"\b(?:pain|pains|spasm|spasms|score|scored|scores|rating|rated|rate it|rate|rate the pain|level|hurts|hurting"
+    r"|ache|aching|sore|soreness|discomfort|nrs|vas|severity|intensity)\s*"
+    r"(?:(?:is|was|'s|at|of|about|around|roughly|maybe|probably|like|a solid|at least|=|:|-|~|now|currently|today"
+    r"|still|score|level|rating|right now|stays|stayed|sits|sitting|hovering|hovers|around|bout|abt|prob|i'd say"
+    r"|i would say|it|it's|its|as|an?)\s*){0,4}"
+    rf"(?<![\w.]){_SCORE_RANGE}\b",
+    re.IGNORECASE,
+)
+# Words that often introduce a score but as often a count ("about 5 beers"): such a number is a
+# score only when nothing but a word of time or circumstance follows it ("about 7 when I stand").
+_WEAK_CUE = re.compile(
+    r"\b(?:it's|its|it is|it was|it has been|it's been|i'd say|i would say|i'd rate it|maybe|about|around|roughly"
+    r"|probably|prob|solid|at least|now|currently|i'm at|im at|i am at|sitting at|hovering around|like)\s*"
+    r"(?:(?:about|around|roughly|maybe|probably|like|a solid|at least|at|a|an|solid|now|currently|still)\s*){0,3}"
+    rf"(?<![\w.]){_SCORE_RANGE}\b",
+    re.IGNORECASE,
+)
+_NOT_A_SCORE = re.compile(
+    r"\s*(?:(?:-|to\b|or\b)\s*)?(?:\d+\s*)?(?:days?|hours?|hrs?|weeks?|wks?|months?|years?|yrs?|mins?|minutes?|times?"
+    r"|pm|am|kg|kgs|lbs?|pounds?|stone|st|pints?|drinks?|units?|people|of|%|o'clock|oclock|yo|y/o|years? old|year"
+    r"|sec|seconds|°|degrees?|c\b|f\b|x\b|mg|ml|\.\d|:\d|/\d|beers?|cans?|glass|glasses|bottles?|shots?|miles?|km"
+    r"|steps|kids|children|nights?|mornings?|evenings?|tablets?|pills?|paracetamol|ibuprofen|cups?|coffees?|teas?"
+    r"|cigarettes|fags|a day|a night|a week|per|each|every|in the morning)(?![a-z])",
+    re.IGNORECASE,
+)
+_FOLLOW_OK = frozenset(
+    [
+        "today",
+        "now",
+        "tonight",
+        "atm",
+        "rn",
+        "at",
+        "when",
+        "whenever",
+        "if",
+        "and",
+        "but",
+        "or",
+        "most",
+        "on",
+        "in",
+        "right",
+        "this",
+        "these",
+        "then",
+        "ish",
+        "maybe",
+        "probably",
+        "i",
+        "i'm",
+        "im",
+        "it",
+        "it's",
+        "its",
+        "though",
+        "tho",
+        "too",
+        "max",
+        "sometimes",
+        "mostly",
+        "usually",
+        "constantly",
+        "all",
+        "with",
+        "even",
+        "after",
+        "before",
+        "during",
+        "while",
+        "whilst",
+        "so",
+        "because",
+        "cos",
+        "coz",
+        "as",
+        "lol",
+        "the",
+        "first",
+        "yesterday",
+        "out",
+        "going",
+        "moving",
+        "walking",
+        "sitting",
+        "standing",
+        "lying",
+        "bending",
+        "which",
+        "until",
+        "unless",
+        "for",
+        "by",
+        "plus",
+        "tops",
+        "overall",
+        "generally",
+        "currently",
+        "except",
+        "or-so",
+        "pain",
+        "painwise",
+        "really",
+        "still",
+        "mainly",
+        "mostly",
+        "worst",
+        "best",
+    ]
+)
+_WORD = re.compile(r"\s*([a-z'’]+)", re.IGNORECASE)
+
+
+def _score(m: re.Match[str]) -> float:
+    """The score a match states: the higher end of a range."""
+    values = [_value(g) for g in m.groups() if g]
+    return max(values)
+
+
+def _nothing_but_circumstance_follows(text: str, end: int) -> bool:
+    """After the number: the end, punctuation, or a word of time or circumstance ('7 when I stand')."""
+    rest = text[end:]
+    if _NOT_A_SCORE.match(rest) and re.match(r"\s*[\w°%/.:]", rest):
+        return False
+    w = _WORD.match(rest)
+    return w is None or w.group(1).lower() in _FOLLOW_OK
 
 
 def pain_scores(text: str) -> list[NumberSpan]:
-    """Pain scores on the 0-10 scale: '8/10', 'ten out of ten', 'pain is an 8', 'maybe a 3'."""
+    """Pain scores on the 0-10 scale, only where the words tie the number to the pain: '8/10',
+    'ten out of ten', 'pain is an 8', 'on a scale of one to ten, eight', 'maybe a 3' (nothing after)."""
     out: list[NumberSpan] = []
     taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, v: float, span: tuple[int, int] | None = None) -> None:
+        if 0 <= v <= 10:
+            out.append(NumberSpan("pain", start, end, v))
+            taken.append(span or (start, end))
+
     for m in _PAIN_SLASH.finditer(text):
-        v = _value(m.group(1))
-        if 0 <= v <= 10:
-            out.append(NumberSpan("pain", m.start(), m.end(), v))
-            taken.append((m.start(), m.end()))
-    for m in _PAIN_CUE.finditer(text):
-        if any(s <= m.start(1) < e for s, e in taken):
-            continue
-        v = _value(m.group(1))
-        if 0 <= v <= 10:
-            out.append(NumberSpan("pain", m.start(1), m.end(1), v))
+        add(m.start(), m.end(), _value(m.group(1)))
+    for pattern in (_PAIN_SCALE_AFTER, _PAIN_SCALE):
+        for m in pattern.finditer(text):
+            first = m.start(1)
+            if any(s <= first < e for s, e in taken):
+                continue
+            if pattern is _PAIN_SCALE and not _nothing_but_circumstance_follows(text, m.end()):
+                continue
+            add(m.start(1), m.end(m.lastindex or 1), _score(m), (m.start(), m.end()))
+    for pattern, strict in ((_STRONG_CUE, False), (_WEAK_CUE, True)):
+        for m in pattern.finditer(text):
+            if any(s <= m.start(1) < e for s, e in taken):
+                continue
+            if _NOT_A_SCORE.match(text[m.end() :]) and re.match(r"\s*[\w°%/.:]", text[m.end() :]):
+                continue
+            if strict and not _nothing_but_circumstance_follows(text, m.end()):
+                continue
+            add(m.start(1), m.end(m.lastindex or 1), _score(m))
     return out
 
 
@@ -168,7 +314,27 @@ _DURATIONS = [
     re.compile(rf"(?<![\w])x\s?({_NUM})\s*{_UNIT}\b", re.IGNORECASE),
     re.compile(rf"\b(?:about|around|nearly|almost|roughly|so)\s+({_NUM})\s*{_UNIT}\s+(?:now|ago)\b", re.IGNORECASE),
     re.compile(rf"\b({_NUM})\s*-?\s*{_UNIT}\s+(?:of (?:this|pain|it|spasms?)|with (?:this|it))\b", re.IGNORECASE),
+    # "it's been 8 days", "going on 10 days", "3 days in and no better", "2 weeks since it started"
+    re.compile(
+        r"\b(?:been|going on|lasted|lasting|had it|had this|had them|suffering|dealing with it)\s+(?:for\s+)?(?:the\s+)?"
+        r"(?:last|past)?\s*(?:about|around|nearly|almost|over|roughly|a good|like|at least|maybe)?"
+        rf"\s*({_NUM})\s*-?\s*{_UNIT}\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"\b({_NUM})\s*-?\s*{_UNIT}\s+(?:in\b(?! (?:a|the|my|bed|hospital)\b)|since (?:it|this|the|i|my)|back\b|old\b"
+        r"|on\b(?= ?(?:and|now|,|$))|later\b(?= ?(?:and|still|it)))",
+        re.IGNORECASE,
+    ),
 ]
+# Clinicians' shorthand: 3/7 = three days, 2/52 = two weeks, 3/12 = three months; only after
+# "x", "for" or "since", or before "ago", "hx" or "history", so that a date never reads as one.
+_CLINICAL = re.compile(
+    r"(?:(?<![\w/])(?:x|for|since|over|past|last|hx|h/o|history|duration)\s*(\d{1,2})\s*/\s*(7|52|12)\b(?!\s*/)"
+    r"|(?<![\w/.])(\d{1,2})\s*/\s*(7|52|12)\s+(?:ago|hx|history|of|duration|onset)\b)",
+    re.IGNORECASE,
+)
+_CLINICAL_HOURS = {"7": 24.0, "52": 168.0, "12": 730.0}
 _SINCE = [
     (re.compile(r"\bsince\s+(?:yesterday|yday)\s*(?:morning)?\b", re.IGNORECASE), 24.0),
     (re.compile(r"\bsince\s+last\s+night\b", re.IGNORECASE), 12.0),
@@ -187,6 +353,11 @@ def durations(text: str) -> list[NumberSpan]:
             hours = _value(m.group(1)) * _UNIT_HOURS.get(unit, _UNIT_HOURS.get(unit[:3], 24.0))
             if 0 < hours <= 8760:
                 out.append(NumberSpan("onset", m.start(), m.end(), hours))
+    for m in _CLINICAL.finditer(text):
+        n, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        hours = float(n) * _CLINICAL_HOURS[unit]
+        if 0 < hours <= 8760:
+            out.append(NumberSpan("onset", m.start(), m.end(), hours))
     for pattern, hours in _SINCE:
         out.extend(NumberSpan("onset", m.start(), m.end(), hours) for m in pattern.finditer(text))
     return out

@@ -473,7 +473,23 @@ def _near_plain_scope(target: Any, modifier: Any, span_between: Any) -> bool:
     return _near_scope(target, modifier, span_between)
 
 
+def _skin_type_scope(target: Any, modifier: Any, span_between: Any) -> bool:
+    """A non-melanoma skin type ('(basal cell)') rules out only a cancer named without another
+    organ: 'skin cancer removed (basal cell)', never 'breast cancer 2015 (basal cell on nose too)'."""
+    if any(_in_set(t, "CA_SITE") and t.norm_ != "skin" for t in target):
+        return False
+    return _near_plain_scope(target, modifier, span_between)
+
+
+def _skin_type_sentence_scope(target: Any, modifier: Any, span_between: Any) -> bool:
+    if any(_in_set(t, "CA_SITE") and t.norm_ != "skin" for t in target):
+        return False
+    return _sentence_scope(target, modifier, span_between)
+
+
 _SCOPES: dict[str, Callable[[Any, Any, Any], bool]] = {
+    "skin_type": _skin_type_scope,
+    "skin_type_sentence": _skin_type_sentence_scope,
     "sentence": _sentence_scope,
     "list": _list_scope,
     "near": _near_scope,

@@ -34,7 +34,7 @@ HYPHENS = ["-", "–"]
 OPTIONAL_HYPHEN: dict[str, Any] = {"ORTH": "-", "OP": "?"}  # plain equality: spaCy tests it without a Python call
 
 Direction = Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "PSEUDO"]
-Scope = Literal["sentence", "list", "near", "near_plain", "subject", "fear", "conditional"]
+Scope = Literal["skin_type", "skin_type_sentence", "sentence", "list", "near", "near_plain", "subject", "fear", "conditional"]
 Effect = Literal["discard", "discard_unless_current", "current", "boundary", "none"]
 
 
