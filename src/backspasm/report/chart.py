@@ -9,10 +9,13 @@ WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 36
 
 
+MIN_SPAN_HOURS = 4.0  # so that the five hour labels of a short diary never repeat
+
+
 def _scale(points: Sequence[tuple[float, int]]) -> tuple[float, float]:
     hours = [h for h, _ in points]
-    lo, hi = min(hours, default=0.0), max(hours, default=1.0)
-    return lo, (hi if hi > lo else lo + 1.0)
+    lo, hi = min(hours, default=0.0), max(hours, default=0.0)
+    return lo, max(hi, lo + MIN_SPAN_HOURS)
 
 
 def chart_coords(points: Sequence[tuple[float, int]]) -> list[tuple[float, float]]:
