@@ -92,7 +92,7 @@ _DRINKS = re.compile(
     rf"\b({_NUM}|\d+\s*(?:-|to)\s*\d+)\s*(?:or so\s+|or more\s+|\+\s*)?"
     r"(pints?|drinks?|beers?|cans?|glasses(?: of \w+)?|glass(?: of \w+)?|shots?|units?|bottles? of \w+|large \w+"
     r"|vodkas?|whiske?ys?|gins?|ciders?|lagers?|wines?)\s+(?:of \w+\s+)?(?:a|per|each|every|most)\s+"
-    r"(day|night|evening|week)\b",
+    r"(day|night|evening|week)s?\b",
     re.IGNORECASE,
 )
 
@@ -140,6 +140,8 @@ _PAIN_SCALE_AFTER = re.compile(
 # Words that tie a number to the pain: the number after them is a score unless a unit follows.
 _STRONG_CUE = re.compile(
     r"\b(?:pain|pains|spasm|spasms|score|scored|scores|rating|rated|rate it|rate|rate the pain|level|hurts|hurting"
+    r"|spikes? to|spiking to|goes up to|went up to|gets up to|peaks? at|peaking at|at (?:its|it's) worst|at worst|worst is"
+    r"|flares? (?:up )?to|jumps to|shoots up to"
     r"|ache|aching|sore|soreness|discomfort|nrs|vas|severity|intensity)\s*"
     r"(?:(?:is|was|'s|at|of|about|around|roughly|maybe|probably|like|a solid|at least|=|:|-|~|now|currently|today"
     r"|still|score|level|rating|right now|stays|stayed|sits|sitting|hovering|hovers|around|bout|abt|prob|i'd say"
@@ -330,7 +332,7 @@ _DURATIONS = [
 # Clinicians' shorthand: 3/7 = three days, 2/52 = two weeks, 3/12 = three months; only after
 # "x", "for" or "since", or before "ago", "hx" or "history", so that a date never reads as one.
 _CLINICAL = re.compile(
-    r"(?:(?<![\w/])(?:x|for|since|over|past|last|hx|h/o|history|duration)\s*(\d{1,2})\s*/\s*(7|52|12)\b(?!\s*/)"
+    r"(?:(?<![\w/])(?:x|for|since|over|past|last|hx|h/o|history|duration|sx|symptoms|onset|c/o)\s*(\d{1,2})\s*/\s*(7|52|12)\b(?!\s*/)"
     r"|(?<![\w/.])(\d{1,2})\s*/\s*(7|52|12)\s+(?:ago|hx|history|of|duration|onset)\b)",
     re.IGNORECASE,
 )
