@@ -144,6 +144,7 @@ _STRONG_CUE = re.compile(
     r"|flares? (?:up )?to|jumps to|shoots up to"
     r"|ache|aching|sore|soreness|discomfort|nrs|vas|severity|intensity)\s*"
     r"(?:(?:is|was|'s|at|of|about|around|roughly|maybe|probably|like|a solid|at least|=|:|-|~|now|currently|today"
+    r"|has been|had been|been|has stayed|is still|was still|has gone up to|went up to|goes up to|gets to|got to"
     r"|still|score|level|rating|right now|stays|stayed|sits|sitting|hovering|hovers|around|bout|abt|prob|i'd say"
     r"|i would say|it|it's|its|as|an?)\s*){0,4}"
     rf"(?<![\w.]){_SCORE_RANGE}\b",
