@@ -51,6 +51,26 @@ def _quiet() -> None:
     warnings.filterwarnings("ignore", module=r"(spacy|medspacy|thinc|weasel|PyRuSH)(\..*)?")
 
 
+def _import_medspacy_without_quickumls() -> None:
+    """Import medspaCy without QuickUMLS. medspacy.util imports QuickUMLS (and through it NLTK, a
+    fifth of a second at load) only so that its optional UMLS component registers; this pipeline
+    never uses it. A placeholder stands in while medspaCy imports and is removed at once, so any
+    later `import quickumls` in the process gets the real package."""
+    import sys
+    import types
+
+    if "medspacy.util" in sys.modules or "quickumls" in sys.modules:
+        return
+    stub = types.ModuleType("quickumls")
+    stub.spacy_component = types.ModuleType("quickumls.spacy_component")  # type: ignore[attr-defined]
+    sys.modules["quickumls"] = stub
+    try:
+        import medspacy.util  # noqa: F401
+    finally:
+        if sys.modules.get("quickumls") is stub:
+            del sys.modules["quickumls"]
+
+
 class Pipeline:
     """The tokenizer and the matchers, run in order on one text."""
 
@@ -58,6 +78,7 @@ class Pipeline:
         _quiet()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            _import_medspacy_without_quickumls()
             import spacy
             from medspacy.context import ConText, ConTextRule
             from medspacy.target_matcher import TargetMatcher, TargetRule
