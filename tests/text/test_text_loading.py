@@ -26,6 +26,18 @@ def test_importing_backspasm_and_assessing_without_text_never_imports_spacy() ->
     assert json.loads(out.stdout) == []
 
 
+def test_loading_skips_quickumls_but_leaves_it_importable() -> None:
+    code = (
+        "import sys\n"
+        "from backspasm.text.reader import load\n"
+        "load()\n"
+        "assert 'quickumls' not in sys.modules and 'nltk' not in sys.modules\n"
+        "import quickumls\n"
+        "assert hasattr(quickumls, 'QuickUMLS')\n"
+    )
+    subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, check=True)
+
+
 def test_the_pipeline_is_built_once_per_process() -> None:
     assert pipeline() is pipeline()
 

@@ -55,6 +55,12 @@ _TEMP_CUE = re.compile(
 )
 
 
+# clinicians' "T 38.9" / "T: 39": only a value of fever itself (never T1-T12, the vertebrae)
+_TEMP_T = re.compile(
+    r"(?<![\w.])t\s*[:=]?\s*((?:3[89]|4[0-2])(?:[.,]\d{1,2})?)(?![\d.]*\s*(?:%|kg|lbs?|/|-|years?|y))", re.IGNORECASE
+)
+
+
 def temperatures(text: str) -> list[NumberSpan]:
     """Temperatures at or above fever: 38 C / 100.4 F, with a unit or after a word like 'temp'."""
     out: list[NumberSpan] = []
@@ -65,7 +71,7 @@ def temperatures(text: str) -> list[NumberSpan]:
         if (unit == "c" and FEVER_C <= v <= 45) or (unit == "f" and FEVER_F <= v <= 113):
             out.append(NumberSpan("fever", m.start(), m.end(), v))
         seen.add(m.start(1))
-    for m in _TEMP_CUE.finditer(text):
+    for m in (*_TEMP_CUE.finditer(text), *_TEMP_T.finditer(text)):
         if m.start(1) in seen:
             continue
         v = _value(m.group(1))
