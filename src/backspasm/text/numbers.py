@@ -339,7 +339,7 @@ _DURATIONS = [
 # Clinicians' shorthand: 3/7 = three days, 2/52 = two weeks, 3/12 = three months; only after
 # "x", "for" or "since", or before "ago", "hx" or "history", so that a date never reads as one.
 _CLINICAL = re.compile(
-    r"(?:(?<![\w/])(?:x|for|since|over|past|last|hx|h/o|history|duration|sx|symptoms|onset|c/o)\s*(\d{1,2})\s*/\s*(7|52|12)\b(?!\s*/)"
+    r"(?:(?<![\w/])(?:x|for|since|over|past|last|hx|h/o|history|duration|sx|symptoms|onset|c/o|lbp|pain|spasm|spasms|backache)\s*(\d{1,2})\s*/\s*(7|52|12)\b(?!\s*/)"
     r"|(?<![\w/.])(\d{1,2})\s*/\s*(7|52|12)\s+(?:ago|hx|history|of|duration|onset)\b)",
     re.IGNORECASE,
 )
