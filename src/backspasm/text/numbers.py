@@ -289,7 +289,9 @@ def pain_scores(text: str) -> list[NumberSpan]:
 
     for m in _PAIN_SLASH.finditer(text):
         add(m.start(), m.end(), _value(m.group(1)))
-    for pattern in (_PAIN_SCALE_AFTER, _PAIN_SCALE):
+    low = text.lower()
+    scales = (_PAIN_SCALE_AFTER, _PAIN_SCALE) if "scale" in low or "10" in low or "ten" in low else ()
+    for pattern in scales:
         for m in pattern.finditer(text):
             first = m.start(1)
             if any(s <= first < e for s, e in taken):
@@ -353,21 +355,24 @@ _SINCE = [
 ]
 
 
+_ANY_UNIT = re.compile(rf"{_UNIT}\b", re.IGNORECASE)
+
+
 def durations(text: str) -> list[NumberSpan]:
     """How long ago this began: 'started 3 days ago', 'x2 days', 'about 8 weeks now', 'since yesterday'."""
     out: list[NumberSpan] = []
-    for pattern in _DURATIONS:
+    for pattern in _DURATIONS if _ANY_UNIT.search(text) else ():
         for m in pattern.finditer(text):
             unit = m.group(2).lower().rstrip("s")
             hours = _value(m.group(1)) * _UNIT_HOURS.get(unit, _UNIT_HOURS.get(unit[:3], 24.0))
             if 0 < hours <= 8760:
                 out.append(NumberSpan("onset", m.start(), m.end(), hours))
-    for m in _CLINICAL.finditer(text):
+    for m in _CLINICAL.finditer(text) if "/" in text else ():
         n, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         hours = float(n) * _CLINICAL_HOURS[unit]
         if 0 < hours <= 8760:
             out.append(NumberSpan("onset", m.start(), m.end(), hours))
-    for pattern, hours in _SINCE:
+    for pattern, hours in _SINCE if "since" in text.lower() else ():
         out.extend(NumberSpan("onset", m.start(), m.end(), hours) for m in pattern.finditer(text))
     return out
 

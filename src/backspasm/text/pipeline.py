@@ -494,16 +494,25 @@ def _near_plain_scope(target: Any, modifier: Any, span_between: Any) -> bool:
     return _near_scope(target, modifier, span_between)
 
 
+def _names_another_organ(target: Any) -> bool:
+    """Whether a cancer mention names an organ other than the skin: 'breast cancer', 'ca of the lung'."""
+    doc = target.doc
+    words = [*doc[max(target.start - 2, 0) : target.end]]
+    if target.end < len(doc) and doc[target.end].norm_ == "of":
+        words.extend(doc[target.end + 1 : target.end + 3])
+    return any(_in_set(t, "CA_SITE") and t.norm_ != "skin" for t in words)
+
+
 def _skin_type_scope(target: Any, modifier: Any, span_between: Any) -> bool:
     """A non-melanoma skin type ('(basal cell)') rules out only a cancer named without another
     organ: 'skin cancer removed (basal cell)', never 'breast cancer 2015 (basal cell on nose too)'."""
-    if any(_in_set(t, "CA_SITE") and t.norm_ != "skin" for t in target):
+    if _names_another_organ(target):
         return False
     return _near_plain_scope(target, modifier, span_between)
 
 
 def _skin_type_sentence_scope(target: Any, modifier: Any, span_between: Any) -> bool:
-    if any(_in_set(t, "CA_SITE") and t.norm_ != "skin" for t in target):
+    if _names_another_organ(target):
         return False
     return _sentence_scope(target, modifier, span_between)
 
