@@ -104,6 +104,8 @@ def test_numbers_that_are_not_pain_scores(text: str) -> None:
         ("3 days in and no better", 72),
         ("LBP x3/7", 72),
         ("c/o LBP 2/52 hx", 336),
+        ("3 months of back pain", 2190),
+        ("back pain for 10 years but this spasm started yesterday", 24),
     ],
 )
 def test_durations_give_hours_since_onset(text: str, hours: float) -> None:

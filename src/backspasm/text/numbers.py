@@ -146,6 +146,7 @@ _PAIN_SCALE_AFTER = re.compile(
 # Words that tie a number to the pain: the number after them is a score unless a unit follows.
 _STRONG_CUE = re.compile(
     r"\b(?:pain|pains|spasm|spasms|score|scored|scores|rating|rated|rate it|rate|rate the pain|level|hurts|hurting"
+    r"|pain scale|scale"
     r"|spikes? to|spiking to|goes up to|went up to|gets up to|peaks? at|peaking at|at (?:its|it's) worst|at worst|worst is"
     r"|flares? (?:up )?to|jumps to|shoots up to"
     r"|ache|aching|sore|soreness|discomfort|nrs|vas|severity|intensity)\s*"
@@ -288,7 +289,7 @@ def pain_scores(text: str) -> list[NumberSpan]:
             taken.append(span or (start, end))
 
     for m in _PAIN_SLASH.finditer(text):
-        add(m.start(), m.end(), _value(m.group(1)))
+        add(m.start(), m.end(), min(_value(m.group(1)), 10.0))  # "11/10" is the top of the scale
     low = text.lower()
     scales = (_PAIN_SCALE_AFTER, _PAIN_SCALE) if "scale" in low or "10" in low or "ten" in low else ()
     for pattern in scales:
@@ -324,7 +325,11 @@ _DURATIONS = [
     ),
     re.compile(rf"(?<![\w])x\s?({_NUM})\s*{_UNIT}\b", re.IGNORECASE),
     re.compile(rf"\b(?:about|around|nearly|almost|roughly|so)\s+({_NUM})\s*{_UNIT}\s+(?:now|ago)\b", re.IGNORECASE),
-    re.compile(rf"\b({_NUM})\s*-?\s*{_UNIT}\s+(?:of (?:this|pain|it|spasms?)|with (?:this|it))\b", re.IGNORECASE),
+    re.compile(
+        rf"\b({_NUM})\s*-?\s*{_UNIT}\s+(?:of (?:this|pain|it|spasms?|(?:lower |low )?back ?(?:pain|ache|spasms?)|my back)"
+        r"|with (?:this|it))\b",
+        re.IGNORECASE,
+    ),
     # "it's been 8 days", "going on 10 days", "3 days in and no better", "2 weeks since it started"
     re.compile(
         r"\b(?:been|going on|lasted|lasting|had it|had this|had them|suffering|dealing with it)\s+(?:for\s+)?(?:the\s+)?"
@@ -348,6 +353,13 @@ _CLINICAL = re.compile(
 _CLINICAL_HOURS = {"7": 24.0, "52": 168.0, "12": 730.0}
 _SINCE = [
     (re.compile(r"\bsince\s+(?:yesterday|yday)\s*(?:morning)?\b", re.IGNORECASE), 24.0),
+    (
+        re.compile(
+            r"\b(?:started|began|begun|came on|kicked off|went|happened)\s+(?:\w+\s+)?(?:yesterday|yday)\b", re.IGNORECASE
+        ),
+        24.0,
+    ),
+    (re.compile(r"\b(?:started|began|begun|came on|kicked off|went|happened)\s+(?:\w+\s+)?this morning\b", re.IGNORECASE), 6.0),
     (re.compile(r"\bsince\s+last\s+night\b", re.IGNORECASE), 12.0),
     (re.compile(r"\bsince\s+this\s+morning\b", re.IGNORECASE), 6.0),
     (re.compile(r"\bsince\s+last\s+week\b", re.IGNORECASE), 168.0),
@@ -372,7 +384,8 @@ def durations(text: str) -> list[NumberSpan]:
         hours = float(n) * _CLINICAL_HOURS[unit]
         if 0 < hours <= 8760:
             out.append(NumberSpan("onset", m.start(), m.end(), hours))
-    for pattern, hours in _SINCE if "since" in text.lower() else ():
+    low = text.lower()
+    for pattern, hours in _SINCE if "since" in low or "yesterday" in low or "yday" in low or "morning" in low else ():
         out.extend(NumberSpan("onset", m.start(), m.end(), hours) for m in pattern.finditer(text))
     return out
 
