@@ -114,18 +114,24 @@ class Assessment(_Strict):
 # ---- result models: the response schema (the engine builds results without them) ----
 
 
-class Source(BaseModel):
+class _Response(BaseModel):
+    """Response models are built on first use (API docs, tests), not at import: the CLI never needs them."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Source(_Response):
     ref: SourceRef
     note: str | None = None
 
 
-class Evidence(BaseModel):
+class Evidence(_Response):
     code: str = Field(description="The finding or condition code the words were read as.")
     span: tuple[int, int] = Field(description="Start and end character offsets in `text`.")
     text: str = Field(description="The words themselves.")
 
 
-class Reason(BaseModel):
+class Reason(_Response):
     code: FindingCode
     level: UrgencyCode = Field(description="The urgency this finding sets.")
     label: str
@@ -134,7 +140,7 @@ class Reason(BaseModel):
     from_text: bool = Field(default=False, description="True when the finding was read from the person's words.")
 
 
-class PlanItem(BaseModel):
+class PlanItem(_Response):
     code: PlanCode
     status: StatusCode
     title: str
@@ -143,19 +149,19 @@ class PlanItem(BaseModel):
     cautions: list[str] = Field(default_factory=list, description="Why the status is ask_first, if it is.")
 
 
-class Option(BaseModel):
+class Option(_Response):
     code: ProfessionalCode | PreventionCode
     title: str
     text: str
     source: Source
 
 
-class ScheduleStep(BaseModel):
+class ScheduleStep(_Response):
     at_hour: float = Field(description="Hours since onset when the step starts.")
     text: str
 
 
-class ResultModel(BaseModel):
+class ResultModel(_Response):
     """CONTRACT.md's result object (with compatible extensions: evidence, conditions, schedule)."""
 
     urgency: UrgencyCode
