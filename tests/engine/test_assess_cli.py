@@ -117,6 +117,15 @@ def test_help_does_not_import_the_heavy_libraries() -> None:
 
 
 def test_the_package_exports_the_assess_function_even_after_its_module_is_imported() -> None:
-    code = "import backspasm.assess, backspasm.cli.assess_cmd; import backspasm; print(callable(backspasm.assess))"
+    code = "import backspasm.engine, backspasm.cli.assess_cmd; import backspasm; print(callable(backspasm.assess))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "True"
+
+
+def test_no_submodule_shadows_a_public_name() -> None:
+    import pkgutil
+
+    import backspasm
+
+    submodules = {m.name for m in pkgutil.iter_modules(backspasm.__path__)}
+    assert not submodules & set(backspasm.__all__)

@@ -292,7 +292,7 @@ def test_an_oversized_body_is_413_operation_outcome(client: TestClient) -> None:
 def test_text_the_server_cannot_read_is_refused_not_ignored(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    engine = sys.modules["backspasm.assess"]  # the package's `assess` attribute is the function
+    engine = sys.modules["backspasm.engine"]  # the package's `assess` attribute is the function
 
     def no_reader(text: str) -> Any:
         raise ModuleNotFoundError("backspasm.text.reader")

@@ -14,8 +14,8 @@ CHUNK = 2000
 
 def assess_json(path: str) -> None:
     """One object in, one result out; an array in, an array out, same order."""
-    from ..assess import assess
     from ..contract import BadInput, parse_json
+    from ..engine import assess
 
     raw = read_source(path)
     try:

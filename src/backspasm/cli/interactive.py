@@ -16,9 +16,9 @@ from rich.console import Console
 from rich.prompt import Confirm, IntPrompt, Prompt
 from rich.text import Text
 
-from ..assess import assess
 from ..codes import CONDITION_CODES
 from ..contract import Assessment, BadInput, parse_assessment
+from ..engine import assess
 from ..knowledge import load
 from ..result import Result
 from ..text.reading import EMPTY, Reading

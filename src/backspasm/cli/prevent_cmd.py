@@ -151,7 +151,7 @@ def ask_program(ask: Asker, known: dict[str, Any], diary_episode: bool) -> dict[
         answers["limits"] = [lim.code for lim in data.limits.values() if ask.confirm(f"Any {lim.label.lower()}?", False)]
     has_episode = any(k in answers for k in ("urgency", "hours_since_onset", "assessment"))
     if not has_episode and not diary_episode and ask.confirm("Do you have a back spasm right now?", False):
-        from ..assess import assess
+        from ..engine import assess
         from .interactive import gather
 
         ask.say("Then a few questions about it first: exercise has to wait while it needs a doctor.")

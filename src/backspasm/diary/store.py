@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ..assess import assess
 from ..codes import FINDING_CODES, URGENCY_RANK
 from ..contract import Assessment, BadInput, parse_assessment
+from ..engine import assess
 from ..result import Result
 from ..text.reading import EMPTY, Reading
 from . import reminders as rem

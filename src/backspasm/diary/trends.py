@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ..assess import assess
 from ..contract import MAX_HOURS, Assessment, parse_assessment
+from ..engine import assess
 from ..result import EvidenceSpan, Result
 from ..text.reading import EMPTY, Reading
 

@@ -446,7 +446,7 @@ def _missing_card(reading: Reading, base_url: str) -> dict[str, Any]:
 
 def respond(body: dict[str, Any], base_url: str, moment: datetime | None = None) -> dict[str, Any]:
     """Cards for a checked request; FhirError 412 when the prefetch holds nothing usable."""
-    from ..assess import assess
+    from ..engine import assess
 
     moment = moment or now()
     prefetch = body.get("prefetch") or {}

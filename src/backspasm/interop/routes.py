@@ -96,7 +96,7 @@ def _response_resource(data: Any) -> Any:
 
 def assess_response(data: Any) -> dict[str, Any]:
     """QuestionnaireResponse in, Bundle out (FhirError 422 on an invalid resource)."""
-    from ..assess import assess
+    from ..engine import assess
     from .bundle import assessment_bundle
     from .questionnaire import response_to_assessment
 
@@ -171,7 +171,7 @@ async def post_triage(request: Request) -> JSONResponse:
 
 @cds_router.get(f"/{cds.SERVICE_ID}/plan", summary="The full plan a card links to", response_class=HTMLResponse)
 def get_plan(a: str = "") -> Response:
-    from ..assess import assess
+    from ..engine import assess
     from .page import plan_page
 
     try:

@@ -234,8 +234,8 @@ def estimate_minutes(dose: Dose) -> int:
 def _episode(req: ProgramRequest) -> tuple[str | None, float | None]:
     if req.assessment is None:
         return req.urgency, req.hours_since_onset
-    from ..assess import assess
     from ..contract import parse_assessment
+    from ..engine import assess
 
     try:
         parsed = parse_assessment(req.assessment)

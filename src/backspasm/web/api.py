@@ -16,8 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..assess import assess
 from ..contract import Assessment, BadInput, ResultModel, parse_json
+from ..engine import assess
 from ..knowledge import vocabulary
 
 MAX_BODY = 2 * 1024 * 1024  # a batch of a few hundred assessments with text

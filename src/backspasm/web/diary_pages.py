@@ -15,8 +15,8 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..assess import assess
 from ..contract import BadInput, parse_assessment
+from ..engine import assess
 from ..knowledge import load
 from . import forms
 from .deps import check_form_csrf, current_user_id, get_store, require_user, text_reader_available

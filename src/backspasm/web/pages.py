@@ -13,8 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from ..assess import assess
 from ..contract import parse_assessment
+from ..engine import assess
 from ..knowledge import load
 from ..result import Result
 from . import forms
