@@ -207,8 +207,15 @@ def test_words_read_as_a_finding_are_highlighted_on_the_result(client: TestClien
     assert h1(r.text) == load().levels["urgent"].headline
 
 
-@pytest.mark.skipif(text_reader_available(), reason="only without the free-text reader")
-def test_without_the_text_reader_words_are_refused_never_ignored(client: TestClient) -> None:
+def test_without_the_text_reader_words_are_refused_never_ignored(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import backspasm.engine
+    import backspasm.web.pages
+
+    def no_reader(text: str) -> None:
+        raise ModuleNotFoundError("No module named 'backspasm.text.reader'", name="backspasm.text.reader")
+
+    monkeypatch.setattr(backspasm.web.pages, "text_reader_available", lambda: False)
+    monkeypatch.setattr(backspasm.engine, "_default_reader", no_reader)
     token = csrf_from(client, "/assess")
     r = client.post("/assess/result", data=details_form(token, text="I cannot feel my saddle area"))
     assert r.status_code == 400
