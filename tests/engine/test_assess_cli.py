@@ -129,3 +129,10 @@ def test_no_submodule_shadows_a_public_name() -> None:
 
     submodules = {m.name for m in pkgutil.iter_modules(backspasm.__path__)}
     assert not submodules & set(backspasm.__all__)
+
+
+@pytest.mark.parametrize("args", [["fhir", "questionnaire"], ["export"]])
+def test_an_unwritable_output_path_is_bad_input(args: list[str]) -> None:
+    status, out, err = invoke(*args, "--out", "/nonexistent-dir/x.json")
+    assert status == 2 and out == ""
+    assert "cannot write /nonexistent-dir/x.json" in err

@@ -38,3 +38,18 @@ def read_source(path: str) -> bytes:
         fail(f"bad input: {path} is a directory")
     except OSError as e:
         fail(f"bad input: cannot read {path}: {e.strerror or e}")
+
+
+def write_output(path: str, data: str | bytes) -> None:
+    """Write to FILE, or to standard output for '-'; a path that cannot be written is bad input (exit 2)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if path == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(raw)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        with open(path, "wb") as f:
+            f.write(raw)
+    except OSError as e:
+        fail(f"bad input: cannot write {path}: {e.strerror or e}")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import bad_input, fail, read_source
+from .common import bad_input, fail, read_source, write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -359,15 +359,6 @@ def _episode_status(episode_id: int | None, when: datetime | None, extra: Any = 
     return ep, st, more
 
 
-def _write_file(path: str, data: bytes) -> None:
-    """Write an output file, turning an unwritable path into a bad-input error."""
-    try:
-        with open(path, "wb") as f:
-            f.write(data)
-    except OSError as e:
-        fail(f"bad input: cannot write {path}: {e.strerror or e}")
-
-
 def _status(episode_id: int | None, now: str | None, fmt: str) -> None:
 
     _check_format(fmt)
@@ -491,7 +482,7 @@ def register(app: typer.Typer) -> None:
         _check_format(fmt)
         ep, st, _ = _episode_status(episode_id, parse_time(now, "now"))
         if ics is not None:
-            _write_file(ics, to_ics(st.next_due, ep.id, datetime.now(UTC)))
+            write_output(ics, to_ics(st.next_due, ep.id, datetime.now(UTC)))
         if fmt == "json":
             _emit([r.as_dict() for r in st.next_due])
         else:
@@ -514,7 +505,7 @@ def register(app: typer.Typer) -> None:
         ep, st, _ = _episode_status(episode_id, parse_time(now, "now"))
         from ..report import build_html, build_pdf
 
-        _write_file(out, build_pdf(st) if kind == "pdf" else build_html(st).encode("utf-8"))
+        write_output(out, build_pdf(st) if kind == "pdf" else build_html(st).encode("utf-8"))
         sys.stderr.write(f"Wrote the report for episode {ep.id} to {out}\n")
 
     @app.command("export")
@@ -525,15 +516,9 @@ def register(app: typer.Typer) -> None:
             data = json.dumps(store.export_user(uid), ensure_ascii=False, indent=2) + "\n"
         finally:
             store.close()
-        if out == "-":
-            sys.stdout.write(data)
-            return
-        try:
-            with open(out, "w", encoding="utf-8") as f:
-                f.write(data)
-        except OSError as e:
-            fail(f"bad input: cannot write {out}: {e.strerror or e}")
-        sys.stderr.write(f"Exported to {out}\n")
+        write_output(out, data)
+        if out != "-":
+            sys.stderr.write(f"Exported to {out}\n")
 
     @app.command("import")
     def import_(

@@ -7,26 +7,17 @@ location on standard error, and nothing on standard output.
 from __future__ import annotations
 
 import json
-import sys
 from typing import Annotated, Any
 
 import typer
 
-from .common import fail, read_source
+from .common import fail, read_source, write_output
 
 OutOpt = Annotated[str, typer.Option("--out", "-o", metavar="FILE", help="Write to FILE ('-' for standard output).")]
 
 
 def _write(data: dict[str, Any], out: str) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if out == "-":
-        sys.stdout.write(text)
-        return
-    try:
-        with open(out, "w", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as e:
-        fail(f"cannot write {out}: {e.strerror or e}", code=1)
+    write_output(out, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def _fhir_fail(exc: Any) -> None:
