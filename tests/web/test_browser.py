@@ -10,17 +10,15 @@ the machine. Skips when Chromium is absent, except under CI=true.
 from __future__ import annotations
 
 import os
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import uvicorn
 from argon2 import PasswordHasher
+from liveserver import free_port, wait_until_up
 
 from backspasm.knowledge import load
 from backspasm.web import create_app, forms
@@ -43,31 +41,18 @@ def _missing(what: str) -> None:
     pytest.skip(what)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app under uvicorn in a background thread, on its own SQLite file."""
     folder = tmp_path_factory.mktemp("browser")
     app = create_app(f"sqlite:///{folder / 'browser.db'}", secret_key="browser-tests",
                      password_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{url}/api/v1/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    else:
-        pytest.fail("the app did not start")
+    wait_until_up(url)
     yield url
     server.should_exit = True
     thread.join(timeout=10)

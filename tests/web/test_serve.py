@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from liveserver import free_port, wait_until_up
 from typer.testing import CliRunner
 
 from backspasm.cli import app as cli
@@ -20,29 +19,19 @@ from backspasm.cli import app as cli
 BIN = Path(sys.executable).parent / "backspasm"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def serving(args: list[str], env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), *args], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
+    def exited() -> str | None:
+        if proc.poll() is None:
+            return None
+        return proc.stderr.read().decode() if proc.stderr else f"exit status {proc.returncode}"
+
     try:
-        for _ in range(300):
-            if proc.poll() is not None:
-                pytest.fail(f"serve exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-            try:
-                if httpx.get(f"{url}/api/v1/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("serve did not answer")
+        wait_until_up(url, exited)
         yield url
     finally:
         proc.terminate()
