@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -33,7 +34,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
+# Byte-compile first: where PYTHONDONTWRITEBYTECODE is set, the editable sources would
+# otherwise be compiled again in every process the benchmarks start.
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q src
 	$(BIN)/python -m benchmarks
 
 clean:
