@@ -144,3 +144,11 @@ def test_answers_become_a_valid_assessment() -> None:
     assert a.findings == ["fever"] and a.text == "hot"
 
 
+
+
+def test_the_real_reader_is_loaded_while_the_person_types_and_then_used() -> None:
+    s = Script(text="I fell off a ladder yesterday and now both legs tingle")
+    answers, reading, early = gather(s)
+    assert {"injury", "bilateral_leg_symptoms"} <= reading.findings
+    assert early  # both legs is an emergency sign: no further red-flag questions
+    assert assess(answers.assessment(), read_text=lambda _t: reading).urgency == "emergency"

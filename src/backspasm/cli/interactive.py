@@ -7,7 +7,9 @@ the rest. Questions the confirmed text already settled are not asked again.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -162,12 +164,26 @@ def _confirm_reading(ask: Asker, text: str, reading: Reading) -> Reading:
     )
 
 
+def _preload_reader() -> None:
+    """Load the text reader ahead of use; a failure here shows up, with its message, on the real read."""
+    with contextlib.suppress(Exception):
+        from ..text.reader import load as load_reader
+
+        load_reader()
+
+
 def gather(ask: Asker, read_text: Callable[[str], Reading] | None = None) -> tuple[Answers, Reading, bool]:
     """Run the questions. Returns the answers, the confirmed reading, and whether it stopped early."""
     kb = load()
     answers = Answers()
     reading = EMPTY
+    # Build the text pipeline (about a second) while the person is still typing.
+    loader = threading.Thread(target=_preload_reader, daemon=True) if read_text is None else None
+    if loader is not None:
+        loader.start()
     words = ask.text("Describe what happened in your own words (or press Enter to skip)").strip()
+    if loader is not None:
+        loader.join()
     if words:
         if len(words) > 5000:
             words = words[:5000]
