@@ -138,19 +138,14 @@ def _confirm_reading(ask: Asker, text: str, reading: Reading) -> Reading:
     kept_findings: set[str] = set()
     kept_conditions: set[str] = set()
     kept_spans = []
+    labels = {code: f.label for code, f in kb.findings.items()} | {code: c.label for code, c in kb.conditions.items()}
     for span in reading.evidence:
-        if span.code in kb.findings:
-            label = kb.findings[span.code].label
-            keep = span.code in kept_findings or ask.confirm(f'"{span.text}" -> {label}. Is that right?', True)
-            if keep:
-                kept_findings.add(span.code)
-                kept_spans.append(span)
-        elif span.code in kb.conditions:
-            label = kb.conditions[span.code].label
-            keep = span.code in kept_conditions or ask.confirm(f'"{span.text}" -> {label}. Is that right?', True)
-            if keep:
-                kept_conditions.add(span.code)
-                kept_spans.append(span)
+        if span.code not in labels:
+            continue
+        kept = kept_findings if span.code in kb.findings else kept_conditions
+        if span.code in kept or ask.confirm(f'"{span.text}" -> {labels[span.code]}. Is that right?', True):
+            kept.add(span.code)
+            kept_spans.append(span)
     # A code read without a span of its own still needs the person's word.
     for code in sorted(reading.findings - kept_findings - {s.code for s in reading.evidence}):
         if ask.confirm(f"I understood: {kb.findings[code].label}. Is that right?", True):
