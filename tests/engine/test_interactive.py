@@ -152,3 +152,12 @@ def test_the_real_reader_is_loaded_while_the_person_types_and_then_used() -> Non
     assert {"injury", "bilateral_leg_symptoms"} <= reading.findings
     assert early  # both legs is an emergency sign: no further red-flag questions
     assert assess(answers.assessment(), read_text=lambda _t: reading).urgency == "emergency"
+
+
+def test_a_condition_read_from_words_is_confirmed_and_not_asked_again() -> None:
+    s = Script(text="I take warfarin")
+    answers, reading, _ = gather(s, fake_reader({}, {"blood_thinner": (7, 15)}))
+    assert reading.conditions == {"blood_thinner"}
+    assert any('"warfarin" -> Takes a blood thinner' in q for q in s.asked)
+    assert not any("blood thinner (for example" in q for q in s.asked)
+    assert assess(answers.assessment(), read_text=lambda _t: reading).status("nsaid") == "ask_first"
