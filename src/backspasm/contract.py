@@ -159,6 +159,7 @@ class Option(_Response):
 class ScheduleStep(_Response):
     at_hour: float = Field(description="Hours since onset when the step starts.")
     text: str
+    source: Source
 
 
 class ResultModel(_Response):

@@ -49,7 +49,7 @@ class Decision:
     prevention: tuple[Cited, ...]
     conditions: tuple[str, ...]
     disclaimer: str
-    now: tuple[str, ...]
+    now: tuple[tuple[str, str], ...]
     ahead: tuple[Step, ...]
 
 
@@ -98,7 +98,7 @@ def assess(a: Assessment, read_text: TextReader | None = None) -> Result:
         d.disclaimer,
         d.conditions,
         reading.evidence,
-        tuple([Step(hours, text) for text in d.now]) + d.ahead if d.now else d.ahead,
+        tuple([Step(hours, text, ref) for text, ref in d.now]) + d.ahead if d.now else d.ahead,
         hours,
     )
 

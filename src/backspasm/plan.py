@@ -163,23 +163,25 @@ def prevention_items(urgency: str, hours: float, findings: frozenset[str]) -> tu
 
 
 @cache
-def _future_step(at_hour: float, text: str) -> Step:
-    step = Step(at_hour, text)
+def _future_step(at_hour: float, text: str, ref: str) -> Step:
+    step = Step(at_hour, text, ref)
     object.__setattr__(step, "json", _dumps(step.as_dict()))
     return step
 
 
-def schedule_steps(urgency: str, hours: float, findings: frozenset[str]) -> tuple[tuple[str, ...], tuple[Step, ...]]:
-    """Steps of the plan by the clock: the texts that apply now, and the steps still ahead."""
-    now: list[str] = []
+def schedule_steps(
+    urgency: str, hours: float, findings: frozenset[str]
+) -> tuple[tuple[tuple[str, str], ...], tuple[Step, ...]]:
+    """Steps of the plan by the clock: (text, source) of what applies now, and the steps still ahead."""
+    now: list[tuple[str, str]] = []
     ahead: list[Step] = []
     for rule in tables().schedule[urgency]:
         if not rule.applies(hours, findings):
             continue
         if rule.at_hour <= 0:
-            now.append(rule.item.text)
+            now.append((rule.item.text, rule.item.ref))
         elif rule.at_hour > hours:
-            ahead.append(_future_step(rule.at_hour, rule.item.text))
+            ahead.append(_future_step(rule.at_hour, rule.item.text, rule.item.ref))
     ahead.sort(key=lambda s: s.at_hour)
     return tuple(now), tuple(ahead)
 

@@ -81,10 +81,11 @@ class Step:
 
     at_hour: float
     text: str
+    ref: str
     json: str = field(default="", compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"at_hour": self.at_hour, "text": self.text}
+        return {"at_hour": self.at_hour, "text": self.text, "source": {"ref": self.ref}}
 
 
 @dataclass(frozen=True, slots=True)

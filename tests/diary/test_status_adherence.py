@@ -35,3 +35,12 @@ def test_status_counts_ticked_off_sessions() -> None:
     program = json.loads(ok("status", "--format", "json"))["prevention_program"]
     assert program["done"] == 1 and program["due"] >= 1
     assert "Prevention program: 1 of" in ok("status")
+
+
+def test_the_heat_switch_reminder_follows_the_knowledge_base() -> None:
+    from backspasm.diary.reminders import switch_to_heat_hour
+    from backspasm.knowledge import load
+
+    cold = next(r for r in load().plan if r.code == "cold_therapy")
+    heat = next(r for r in load().plan if r.code == "heat_therapy")
+    assert switch_to_heat_hour() == cold.when.hours_since_onset_below == heat.when.hours_since_onset_at_least

@@ -181,6 +181,7 @@ def test_every_item_carries_a_source(run: Run) -> None:
     r = run(30, 8, findings=["leg_tingling"], conditions=["pregnancy"])
     for item in (*r.reasons, *r.plan, *r.professional, *r.prevention):
         assert item.ref and item.text
+    assert r.schedule and all(step.ref and step.as_dict()["source"]["ref"] == step.ref for step in r.schedule)
 
 
 def test_schedule_names_the_switch_to_heat_before_48_hours(run: Run) -> None:

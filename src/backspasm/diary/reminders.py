@@ -11,7 +11,6 @@ from ..codes import URGENCY_RANK
 from ..knowledge import load
 from ..result import Result
 
-SWITCH_HOUR = 48
 CHECKIN_EVERY_EARLY = timedelta(hours=12)  # twice a day while the clock-driven advice changes
 CHECKIN_EVERY_LATER = timedelta(hours=24)
 EARLY_HOURS = 72
@@ -61,8 +60,9 @@ def next_due(onset_at: datetime, result: Result, last_rating_at: datetime, now: 
             "article:when-to-consult",
         )
     )
-    switch_at = onset_at + timedelta(hours=SWITCH_HOUR)
-    if hours_now < SWITCH_HOUR and result.urgency != "emergency":
+    switch_hour = switch_to_heat_hour()
+    switch_at = onset_at + timedelta(hours=switch_hour)
+    if hours_now < switch_hour and result.urgency != "emergency":
         if "cold_therapy" in plan:
             out.append(
                 Reminder(
@@ -85,25 +85,26 @@ def next_due(onset_at: datetime, result: Result, last_rating_at: datetime, now: 
                 )
             )
     for step in result.schedule:
-        if step.at_hour > hours_now and step.at_hour != SWITCH_HOUR:
-            kb_ref = _schedule_ref(step.text)
+        if step.at_hour > hours_now and step.at_hour != switch_hour:
             out.append(
                 Reminder(
                     f"schedule_{step.at_hour:g}h",
                     onset_at + timedelta(hours=step.at_hour),
                     f"Hour {step.at_hour:g} of the episode",
                     step.text,
-                    kb_ref,
+                    step.ref,
                 )
             )
     return sorted(out, key=lambda r: (r.at, r.code))
 
 
-def _schedule_ref(text: str) -> str:
-    for rule in load().schedule:
-        if rule.text == text:
-            return str(rule.source.ref)
-    return "article:immediate-self-care"
+def switch_to_heat_hour() -> float:
+    """The hour the knowledge base ends cold therapy (and so starts heat): one source for the clock."""
+    cold = next(r for r in load().plan if r.code == "cold_therapy")
+    hour = cold.when.hours_since_onset_below
+    if hour is None:
+        raise RuntimeError("plan.yaml: cold_therapy has no hours_since_onset_below")
+    return hour
 
 
 def changes(before: dict[str, Any], after: Result, hours_before: float, hours_after: float) -> list[Change]:
@@ -115,7 +116,8 @@ def changes(before: dict[str, Any], after: Result, hours_before: float, hours_af
     to_heat = "cold_therapy" in plan_before and "cold_therapy" not in plan_after and "heat_therapy" in plan_after
     to_moving = "short_rest" in plan_before and "resume_activity" in plan_after
     if to_heat or to_moving:
-        hours = max(SWITCH_HOUR, int(hours_before)) if hours_before < SWITCH_HOUR <= hours_after else int(hours_after)
+        switch_hour = switch_to_heat_hour()
+        hours = int(max(switch_hour, hours_before) if hours_before < switch_hour <= hours_after else hours_after)
         parts = []
         if to_heat:
             parts.append("switch from cold to heat")

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ..codes import FINDING_CODES, URGENCY_RANK
+from ..codes import DERIVED_ONLY_FINDINGS, FINDING_CODES, URGENCY_RANK
 from ..contract import Assessment, BadInput, parse_assessment
 from ..engine import assess
 from ..result import Result
@@ -35,7 +35,7 @@ HEAD_REVISION = "0001"
 LOCAL_EMAIL = "local-user@backspasm.invalid"
 LOCAL_PASSWORD_HASH = "!local"  # never a valid argon2 hash: nobody can sign in as the local user
 TREATMENTS: tuple[str, ...] = ("cold", "heat", "rest", "stretches", "nsaid", "acetaminophen")
-REPORTABLE = tuple(c for c in FINDING_CODES if c != "long_duration")
+REPORTABLE = tuple(c for c in FINDING_CODES if c not in DERIVED_ONLY_FINDINGS)
 MAX_NOTE = 2000
 FUTURE_SLACK = timedelta(minutes=5)
 EXPORT_FORMAT = "backspasm-export"
