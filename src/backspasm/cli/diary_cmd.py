@@ -156,10 +156,9 @@ def render_escalation(out: CheckinOutcome, console: Console) -> None:
 
 
 def render_status(st: Status, console: Console) -> None:
-    from rich.table import Table
     from rich.text import Text
 
-    from .render import banner
+    from .render import banner, timeline
 
     ep = st.episode
     state = "open" if ep.is_open else f"closed {_when(ep.closed_at)}" if ep.closed_at else ""
@@ -186,12 +185,7 @@ def render_status(st: Status, console: Console) -> None:
         console.print(Text.assemble(("• ", "bold"), p.title, (flag, "yellow")))
     if st.next_due:
         console.rule("Next")
-        t = Table(show_header=False, box=None, pad_edge=False)
-        t.add_column(style="bold", no_wrap=True)
-        t.add_column()
-        for due in st.next_due:
-            t.add_row("now" if due.at <= st.now else _when(due.at), f"{due.title}: {due.text}")
-        console.print(t)
+        console.print(timeline([("now" if d.at <= st.now else _when(d.at), f"{d.title}: {d.text}") for d in st.next_due]))
     if st.escalations:
         console.print(Text(f"Urgency was raised {len(st.escalations)} time(s) in this episode.", style="dim"))
     console.print(Text(st.result.disclaimer, style="italic"))

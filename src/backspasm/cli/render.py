@@ -25,6 +25,16 @@ def when_text(at_hour: float, hours_now: float, now: datetime | None = None) -> 
     return f"from {at:%a %d %b %H:%M} (hour {at_hour:g})"
 
 
+def timeline(rows: list[tuple[str, str]]) -> Table:
+    """A borderless two-column table: when (bold) and what."""
+    t = Table(show_header=False, box=None, pad_edge=False)
+    t.add_column(style="bold", no_wrap=True)
+    t.add_column()
+    for when, what in rows:
+        t.add_row(when, what)
+    return t
+
+
 def _source(item: Cited) -> Text:
     return Text(f"source: {item.ref}" + (f" ({item.note})" if item.note else ""), style="dim")
 
@@ -47,12 +57,7 @@ def render_result(result: Result, console: Console, now: datetime | None = None)
             console.print(_source(r))
     if result.schedule:
         console.rule("Your plan by the clock")
-        t = Table(show_header=False, box=None, pad_edge=False)
-        t.add_column(style="bold", no_wrap=True)
-        t.add_column()
-        for step in result.schedule:
-            t.add_row(when_text(step.at_hour, result.hours_since_onset, now), step.text)
-        console.print(t)
+        console.print(timeline([(when_text(s.at_hour, result.hours_since_onset, now), s.text) for s in result.schedule]))
     console.rule("What to do")
     for p in result.plan:
         caution = p.get("status") == "ask_first"
