@@ -22,7 +22,7 @@ browser-deps:
 	bash scripts/install-browser-deps.sh
 
 test: $(STAMP) browser-deps
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 	bash scripts/vignettes.sh
@@ -31,7 +31,7 @@ vignettes: $(STAMP)
 	bash scripts/vignettes.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 
 # Byte-compile first: where PYTHONDONTWRITEBYTECODE is set, the editable sources would

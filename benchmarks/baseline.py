@@ -1,4 +1,4 @@
-"""CONTRACT.md's rules as one hand-written if-chain: the speed baseline and a test oracle.
+"""CONTRACT.md's rules (v1.1) as one hand-written if-chain: the speed baseline and a test oracle.
 
 It knows nothing of the knowledge base: it restates the contract's tables directly,
 so a test can compare the data-driven engine against it on generated inputs.
@@ -11,19 +11,24 @@ from typing import Any
 from backspasm.contract import Assessment
 
 LEVEL = {
-    "bladder_bowel_control_loss": 3, "saddle_numbness": 3, "bilateral_leg_symptoms": 3, "chest_pain": 3,
+    "bladder_bowel_control_loss": 3, "saddle_numbness": 3, "bilateral_leg_symptoms": 3, "major_trauma": 3,
+    "sexual_dysfunction": 3, "chest_pain": 3,
     "leg_numbness": 2, "leg_tingling": 2, "leg_weakness": 2, "injury": 2, "fever": 2, "cancer_history": 2,
-    "unexplained_weight_loss": 2,
+    "unexplained_weight_loss": 2, "thoracic_pain": 2, "back_deformity": 2, "rest_night_pain": 2,
+    "radiating_leg_pain": 1, "cough_sneeze_pain": 1,
     "severe_pain": 1, "not_improving": 1, "worsening": 1, "sleep_disturbed": 1, "daily_activities_limited": 1,
     "long_duration": 1,
 }
+PERSISTENT = {"sleep_disturbed", "daily_activities_limited"}  # set soon only from hour 72
 NAMES = ("self_care", "soon", "urgent", "emergency")
-NSAID_CAUTIONS = {"kidney_disease", "stomach_ulcer_or_bleeding", "blood_thinner", "pregnancy", "heart_disease", "nsaid_allergy"}
+NSAID_AVOID = {"nsaid_allergy", "pregnancy"}
+NSAID_CAUTIONS = {"kidney_disease", "stomach_ulcer_or_bleeding", "blood_thinner", "heart_disease", "heavy_alcohol_use"}
 ACETAMINOPHEN_CAUTIONS = {"liver_disease", "heavy_alcohol_use"}
+RED_FLAGS = [code for code in LEVEL if LEVEL[code] >= 2]  # most urgent first, as LEVEL lists them
 
 
 def baseline(a: Assessment) -> dict[str, Any]:
-    """Urgency, findings, plan (code -> status), professional and prevention codes."""
+    """Urgency, findings, plan (code -> status), professional, prevention, watch_for and to_ask codes."""
     hours, pain = a.hours_since_onset, a.pain
     found = set(a.findings or ())
     if pain >= 7:
@@ -38,6 +43,8 @@ def baseline(a: Assessment) -> dict[str, Any]:
             found.add("worsening")
     level = 0
     for code in found:
+        if code in PERSISTENT and hours < 72:
+            continue
         if LEVEL[code] > level:
             level = LEVEL[code]
     urgency = NAMES[level]
@@ -67,19 +74,31 @@ def baseline(a: Assessment) -> dict[str, Any]:
             plan["heat_therapy"] = "recommended"
         conditions = set(a.conditions or ())
         old = a.age is not None and a.age >= 60
-        plan["nsaid"] = "ask_first" if (conditions & NSAID_CAUTIONS or old) else "recommended"
+        if conditions & NSAID_AVOID:
+            plan["nsaid"] = "avoid"
+        elif conditions & NSAID_CAUTIONS or old:
+            plan["nsaid"] = "ask_first"
+        else:
+            plan["nsaid"] = "recommended"
         plan["acetaminophen"] = "ask_first" if conditions & ACETAMINOPHEN_CAUTIONS else "recommended"
         if urgency in ("soon", "urgent"):
             professional = {"muscle_relaxant", "physical_therapy"}
             if "injury" not in found:
                 professional.add("manual_therapy")
-            if found & {"leg_numbness", "leg_tingling", "leg_weakness"}:
+            if found & {"leg_numbness", "leg_tingling", "leg_weakness", "radiating_leg_pain"}:
                 professional.add("corticosteroid_injection")
         prevention = {"posture", "ergonomic_workspace", "low_impact_exercise", "core_strengthening", "lifting_technique"}
+    watch_for = [
+        code for code in LEVEL if LEVEL[code] > level and code not in found and code != "cancer_history"
+    ]
+    asked = found | set(a.denied or ())
+    to_ask = [code for code in RED_FLAGS if code not in asked]
     return {
         "urgency": urgency,
         "findings": found,
         "plan": plan,
         "professional": professional,
         "prevention": prevention,
+        "watch_for": watch_for,
+        "to_ask": to_ask,
     }

@@ -7,4 +7,12 @@ if [ ! -f "$check" ]; then
   echo "vignettes: ../shared/vignettes not found, skipped"
   exit 0
 fi
-PATH="$here/.venv/bin:$PATH" python3 "$check" "$here/../shared/vignettes/public.json"
+# Both files: the v1 cases and the v1.1 ones (NHS warning signs, safety net, to_ask, locale).
+status=0
+for f in public.json public-v1.1.json; do
+  if [ -f "$here/../shared/vignettes/$f" ]; then
+    echo "vignettes: $f"
+    PATH="$here/.venv/bin:$PATH" python3 "$check" "$here/../shared/vignettes/$f" || status=1
+  fi
+done
+exit $status

@@ -1,4 +1,4 @@
-"""The codes of CONTRACT.md (v1): urgency levels, findings, conditions, plan items.
+"""The codes of CONTRACT.md (v1.1): urgency levels, findings, conditions, plan items.
 
 These tuples are the vocabulary every other module checks against; the knowledge
 base must describe each of them exactly once (checked at load).
@@ -13,10 +13,13 @@ URGENCY_LEVELS: tuple[UrgencyCode, ...] = get_args(UrgencyCode)
 URGENCY_RANK: dict[str, int] = {level: i for i, level in enumerate(URGENCY_LEVELS)}
 
 # Findings a person may list or deny: long_duration is derived from the clock only.
+# Listed most urgent first; within a level, in the order the questions are asked.
 ReportableFindingCode = Literal[
     "bladder_bowel_control_loss",
     "saddle_numbness",
     "bilateral_leg_symptoms",
+    "major_trauma",
+    "sexual_dysfunction",
     "chest_pain",
     "leg_numbness",
     "leg_tingling",
@@ -25,6 +28,11 @@ ReportableFindingCode = Literal[
     "fever",
     "cancer_history",
     "unexplained_weight_loss",
+    "thoracic_pain",
+    "back_deformity",
+    "rest_night_pain",
+    "radiating_leg_pain",
+    "cough_sneeze_pain",
     "severe_pain",
     "not_improving",
     "worsening",
@@ -73,7 +81,12 @@ PreventionCode = Literal[
 ]
 PREVENTION_CODES: tuple[PreventionCode, ...] = get_args(PreventionCode)
 
-StatusCode = Literal["recommended", "ask_first"]
+StatusCode = Literal["recommended", "ask_first", "avoid"]
+
+# The wordings a result can be given in; codes, levels and rules are the same in each.
+LocaleCode = Literal["en-US", "en-GB"]
+LOCALES: tuple[LocaleCode, ...] = get_args(LocaleCode)
+DEFAULT_LOCALE: LocaleCode = "en-US"
 
 SourceRef = Literal[
     "article:immediate-self-care",
@@ -83,10 +96,14 @@ SourceRef = Literal[
     "guideline:nice-ng59",
     "guideline:acp-2017",
     "guideline:nhs-back-pain",
-    "guideline:farrar-2001",
+    "guideline:girft-ces-2023",
+    "guideline:nice-cks-sciatica",
+    "study:farrar-2001",
+    "guideline:farrar-2001",  # v1 name of study:farrar-2001, kept so stored results still resolve
     "guideline:who-physical-activity-2020",
     "label:otc-nsaid",
     "label:otc-acetaminophen",
+    "label:nhs-ibuprofen",
 ]
 SOURCE_REFS: tuple[SourceRef, ...] = get_args(SourceRef)
 

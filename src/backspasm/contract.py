@@ -19,19 +19,23 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from . import i18n
 from .codes import (
     CONDITION_CODES,
     DERIVED_ONLY_FINDINGS,
     FINDING_CODES,
+    LOCALES,
     PLAN_CODES,
     PREVENTION_CODES,
     PROFESSIONAL_CODES,
     ConditionCode,
     FindingCode,
+    LocaleCode,
     PlanCode,
     PreventionCode,
     ProfessionalCode,
@@ -89,6 +93,22 @@ class Assessment(_Strict):
     text: Annotated[str, Field(max_length=MAX_TEXT)] | None = Field(
         default=None, description="The person's own words."
     )
+    locale: LocaleCode | None = Field(
+        default=None, description="Wording of the result: en-US (default: 911, acetaminophen) or en-GB (999, paracetamol, GP)."
+    )
+
+    @field_validator("locale", mode="before")
+    @classmethod
+    def _locale_tag(cls, value: Any) -> Any:
+        """Locale tags are case-insensitive (BCP 47): 'en-gb' and 'en_GB' mean en-GB."""
+        if not isinstance(value, str):
+            return value
+        try:
+            return i18n.normalise(value)
+        except i18n.UnknownLocale:
+            raise PydanticCustomError(
+                "unknown_locale", "unknown locale {tag!r} (allowed: {allowed})", {"tag": value, "allowed": ", ".join(LOCALES)}
+            ) from None
 
     @model_validator(mode="after")
     def _cross_field(self) -> Assessment:
@@ -142,11 +162,14 @@ class Reason(_Response):
 
 class PlanItem(_Response):
     code: PlanCode
-    status: StatusCode
+    status: StatusCode = Field(
+        description="recommended; ask_first (talk to a pharmacist or doctor first); "
+        "avoid (do not take it unless a doctor prescribes it)."
+    )
     title: str
     text: str
     source: Source
-    cautions: list[str] = Field(default_factory=list, description="Why the status is ask_first, if it is.")
+    cautions: list[str] = Field(default_factory=list, description="Why the status is ask_first or avoid, if it is.")
 
 
 class Option(_Response):
@@ -159,6 +182,15 @@ class Option(_Response):
 class ScheduleStep(_Response):
     at_hour: float = Field(description="Hours since onset when the step starts.")
     text: str
+    source: Source
+
+
+class WatchItem(_Response):
+    code: FindingCode
+    level: UrgencyCode = Field(description="The urgency this sign would set.")
+    label: str
+    text: str = Field(description="The whole sentence, opening with the action: 'Call 911 now if ...'.")
+    sign: str = Field(description="The sign alone, for lists grouped under the level's action.")
     source: Source
 
 
@@ -176,6 +208,13 @@ class ResultModel(_Response):
     conditions: list[ConditionCode] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
     schedule: list[ScheduleStep] = Field(default_factory=list)
+    watch_for: list[WatchItem] = Field(
+        default_factory=list, description="v1.1 safety net: signs that would raise the urgency, most urgent first."
+    )
+    to_ask: list[FindingCode] = Field(
+        default_factory=list, description="v1.1 red flags this input never covered, most urgent first."
+    )
+    locale: LocaleCode = Field(default="en-US", description="The wording the result is in.")
 
 
 # ---- parsing ----
@@ -304,10 +343,37 @@ def parse_many(data: Any) -> list[Assessment]:
         raise _bad_input(e) from None
 
 
+class RepeatedKey(ValueError):
+    """A JSON object names the same key twice (the second would silently replace the first)."""
+
+    def __init__(self, key: str):
+        self.key = key
+        super().__init__(key)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise RepeatedKey(key)
+            seen.add(key)
+    return out
+
+
+def loads_strict(raw: str | bytes) -> Any:
+    """json.loads, refusing an object that repeats a key. Raises BadInput naming the key."""
+    try:
+        return json.loads(raw, object_pairs_hook=_unique_keys)
+    except RepeatedKey as e:
+        raise BadInput([("", f"the key {e.key!r} appears more than once in one object; each key may appear once")]) from None
+
+
 def parse_json(raw: str | bytes) -> Assessment | list[Assessment]:
     """Decode JSON text into one assessment (an object) or a batch (an array)."""
     try:
-        data = json.loads(raw)
+        data = loads_strict(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         where = f" at line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
         raise BadInput([("", f"input is not valid JSON{where}: {e.msg if hasattr(e, 'msg') else e}")]) from None
@@ -326,6 +392,7 @@ __all__ = [
     "BadInput",
     "DiaryEntry",
     "ResultModel",
+    "loads_strict",
     "parse_assessment",
     "parse_json",
     "parse_many",

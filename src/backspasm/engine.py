@@ -2,7 +2,8 @@
 
 Everything after the findings depends only on a small key (which findings, which
 conditions, which interval between the rules' hour thresholds, which age thresholds
-are reached), so that part is decided once per key and cached.
+are reached, which locale), so that part, the safety net included, is decided once per
+key and cached; `to_ask` is a cached lookup on the red flags the input covered.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .codes import CONDITION_CODES, FINDING_CODES
+from .codes import CONDITION_CODES, DEFAULT_LOCALE, FINDING_CODES
 from .contract import Assessment
 from .findings import collect
 from .knowledge import load
@@ -24,6 +25,7 @@ from .plan import (
     tables,
 )
 from .result import Cited, Result, Step
+from .safetynet import to_ask, watch_for
 from .text.reading import EMPTY, Reading
 from .triage import triage
 
@@ -51,6 +53,7 @@ class Decision:
     disclaimer: str
     now: tuple[tuple[str, str], ...]
     ahead: tuple[Step, ...]
+    watch_for: tuple[Cited, ...]
 
 
 @lru_cache(maxsize=65536)
@@ -60,23 +63,26 @@ def decide(
     conditions: frozenset[str],
     bucket: int,
     age_flags: tuple[bool, ...],
+    locale: str = DEFAULT_LOCALE,
 ) -> Decision:
-    """Urgency, reasons, plan, options and schedule for one key of the rule set."""
+    """Urgency, reasons, plan, options, schedule and safety net for one key of the rule set."""
     hours, age = representative(tables(), bucket, age_flags)
-    urgency, reasons = triage(present, from_text)
-    now, ahead = schedule_steps(urgency, hours, present)
+    urgency, reasons = triage(present, from_text, hours, locale)
+    now, ahead = schedule_steps(urgency, hours, present, locale)
+    kb = load(locale)
     return Decision(
         urgency=urgency,
-        headline=load().levels[urgency].headline,
+        headline=kb.levels[urgency].headline,
         findings=tuple(c for c in FINDING_CODES if c in present),
         reasons=reasons,
-        plan=plan_items(urgency, hours, present, conditions, age),
-        professional=professional_items(urgency, hours, present),
-        prevention=prevention_items(urgency, hours, present),
+        plan=plan_items(urgency, hours, present, conditions, age, locale),
+        professional=professional_items(urgency, hours, present, locale),
+        prevention=prevention_items(urgency, hours, present, locale),
         conditions=tuple(c for c in CONDITION_CODES if c in conditions),
-        disclaimer=load().disclaimer,
+        disclaimer=kb.disclaimer,
         now=now,
         ahead=ahead,
+        watch_for=watch_for(urgency, present, locale),
     )
 
 
@@ -86,7 +92,8 @@ def assess(a: Assessment, read_text: TextReader | None = None) -> Result:
     found = collect(a, reading)
     t = tables()
     hours = a.hours_since_onset
-    d = decide(found.present, found.from_text, found.conditions, t.hour_bucket(hours), t.age_flags(a.age))
+    locale = a.locale or DEFAULT_LOCALE
+    d = decide(found.present, found.from_text, found.conditions, t.hour_bucket(hours), t.age_flags(a.age), locale)
     return Result(
         d.urgency,
         d.headline,
@@ -100,6 +107,9 @@ def assess(a: Assessment, read_text: TextReader | None = None) -> Result:
         reading.evidence,
         tuple([Step(hours, text, ref) for text, ref in d.now]) + d.ahead if d.now else d.ahead,
         hours,
+        d.watch_for,
+        to_ask(found.covered),
+        locale,
     )
 
 

@@ -19,12 +19,17 @@ LONG_DURATION_HOURS = 1008  # six weeks
 
 @dataclass(frozen=True, slots=True)
 class Findings:
-    """The findings that count, which of them came from text, and the conditions."""
+    """The findings that count, which of them came from text, the conditions, and what was asked.
+
+    `covered` holds every finding the input settles either way: listed, denied, read from
+    the text as present, or ruled out by a negated mention (CONTRACT.md v1.1 `to_ask`).
+    """
 
     present: frozenset[str]
     from_text: frozenset[str]
     conditions: frozenset[str]
     reading: Reading
+    covered: frozenset[str] = frozenset()
 
 
 def earliest(diary: list[DiaryEntry]) -> DiaryEntry:
@@ -58,4 +63,7 @@ def collect(a: Assessment, reading: Reading = EMPTY) -> Findings:
     from_text = frozenset(text_codes - present)
     present |= text_codes
     conditions = frozenset(a.conditions or ()) | reading.conditions
-    return Findings(frozenset(present), from_text, conditions, reading)
+    covered = present | reading.ruled_out
+    if a.denied:
+        covered = covered.union(a.denied)
+    return Findings(frozenset(present), from_text, conditions, reading, frozenset(covered))

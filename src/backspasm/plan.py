@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from .codes import URGENCY_LEVELS
+from .codes import DEFAULT_LOCALE, URGENCY_LEVELS
 from .knowledge import load
-from .knowledge.schema import AskFirstWhen, When
+from .knowledge.schema import AskFirstWhen, AvoidWhen, When
 from .result import Cited, Step, _dumps
 
 _INF = float("inf")
@@ -31,6 +31,7 @@ class Compiled:
     item: Cited
     ask_first: AskFirstWhen | None = None
     at_hour: float = 0.0
+    avoid: AvoidWhen | None = None
 
     def applies(self, hours: float, findings: frozenset[str]) -> bool:
         if hours < self.hours_from or hours >= self.hours_below:
@@ -40,12 +41,12 @@ class Compiled:
         return not (self.none_of and not self.none_of.isdisjoint(findings))
 
 
-Rule = tuple[When, Cited, AskFirstWhen | None, float]
+Rule = tuple[When, Cited, AskFirstWhen | None, float, AvoidWhen | None]
 
 
 def _by_level(rules: Iterable[Rule]) -> dict[str, tuple[Compiled, ...]]:
     table: dict[str, list[Compiled]] = {level: [] for level in URGENCY_LEVELS}
-    for when, item, ask_first, at_hour in rules:
+    for when, item, ask_first, at_hour, avoid in rules:
         compiled = Compiled(
             when.hours_since_onset_at_least or 0.0,
             _INF if when.hours_since_onset_below is None else when.hours_since_onset_below,
@@ -54,6 +55,7 @@ def _by_level(rules: Iterable[Rule]) -> dict[str, tuple[Compiled, ...]]:
             item,
             ask_first,
             at_hour,
+            avoid,
         )
         for level in when.urgency_in or URGENCY_LEVELS:
             table[level].append(compiled)
@@ -85,31 +87,33 @@ class Tables:
 
 
 @cache
-def tables() -> Tables:
-    """Compile every rule of the knowledge base (once per process)."""
-    kb = load()
+def tables(locale: str = DEFAULT_LOCALE) -> Tables:
+    """Compile every rule of the knowledge base (once per process and locale)."""
+    kb = load(locale)
     plan = _by_level(
         (
             r.when,
             Cited.make(r.code, r.title, r.text, r.source.ref, r.source.note, status="recommended", cautions=()),
             r.ask_first_when,
             0.0,
+            r.avoid_when,
         )
         for r in kb.plan
     )
     professional = _by_level(
-        (r.when, Cited.make(r.code, r.title, r.text, r.source.ref, r.source.note), None, 0.0)
+        (r.when, Cited.make(r.code, r.title, r.text, r.source.ref, r.source.note), None, 0.0, None)
         for r in kb.professional
     )
     prevention = _by_level(
-        (r.when, Cited.make(r.code, r.title, r.text, r.source.ref, r.source.note), None, 0.0)
+        (r.when, Cited.make(r.code, r.title, r.text, r.source.ref, r.source.note), None, 0.0, None)
         for r in kb.prevention
     )
     schedule = _by_level(
-        (r.when, Cited.make("step", "", r.text, r.source.ref, r.source.note), None, r.at_hour)
+        (r.when, Cited.make("step", "", r.text, r.source.ref, r.source.note), None, r.at_hour, None)
         for r in kb.schedule
     )
-    marks: set[float] = set()
+    # Findings whose level waits for the pain to persist change the triage at their hour too.
+    marks: set[float] = {f.persistent_from_hour for f in kb.findings.values() if f.persistent_from_hour}
     for table in (plan, professional, prevention, schedule):
         for rules in table.values():
             for r in rules:
@@ -119,26 +123,29 @@ def tables() -> Tables:
 
 
 @cache
-def _ask_first_item(item: Cited, cautions: tuple[str, ...]) -> Cited:
-    """A pain-relief item turned ask_first, with the cautions that apply (cached per combination)."""
-    return Cited.make(
-        item.code, item.title, item.text, item.ref, item.note, status="ask_first", cautions=cautions
-    )
+def _cautioned_item(item: Cited, status: str, text: str, cautions: tuple[str, ...]) -> Cited:
+    """A pain-relief item turned ask_first or avoid, led by its reasons (cached per combination)."""
+    return Cited.make(item.code, item.title, text, item.ref, item.note, status=status, cautions=cautions)
 
 
-def _status(rule: Compiled, conditions: frozenset[str], age: int | None) -> Cited:
-    af = rule.ask_first
-    if af is None:
+def _status(rule: Compiled, conditions: frozenset[str], age: int | None, locale: str) -> Cited:
+    """The item as this person may take it: avoid wins over ask_first, which wins over recommended."""
+    af, av = rule.ask_first, rule.avoid
+    if af is None and av is None:
         return rule.item
-    hits = [c for c in af.conditions_any if c in conditions] if conditions else []
-    old = af.age_at_least is not None and age is not None and age >= af.age_at_least
-    if not hits and not old:
+    avoid_hits = [c for c in av.conditions_any if c in conditions] if av and conditions else []
+    ask_hits = [c for c in af.conditions_any if c in conditions] if af and conditions else []
+    old = af is not None and af.age_at_least is not None and age is not None and age >= af.age_at_least
+    if not avoid_hits and not ask_hits and not old:
         return rule.item
-    kb_conditions = load().conditions
-    cautions = tuple(kb_conditions[c].caution for c in hits)
-    if old and af.age_text:
+    kb_conditions = load(locale).conditions
+    cautions = tuple(kb_conditions[c].caution for c in (*avoid_hits, *ask_hits))
+    if old and af is not None and af.age_text:
         cautions += (af.age_text,)
-    return _ask_first_item(rule.item, cautions)
+    if av is not None and avoid_hits:
+        return _cautioned_item(rule.item, "avoid", av.text, cautions)
+    text = af.text if af is not None and af.text else rule.item.text
+    return _cautioned_item(rule.item, "ask_first", text, cautions)
 
 
 def choose(
@@ -149,17 +156,26 @@ def choose(
 
 
 def plan_items(
-    urgency: str, hours: float, findings: frozenset[str], conditions: frozenset[str], age: int | None
+    urgency: str,
+    hours: float,
+    findings: frozenset[str],
+    conditions: frozenset[str],
+    age: int | None,
+    locale: str = DEFAULT_LOCALE,
 ) -> tuple[Cited, ...]:
-    return tuple(_status(r, conditions, age) for r in choose(tables().plan[urgency], hours, findings))
+    return tuple(_status(r, conditions, age, locale) for r in choose(tables(locale).plan[urgency], hours, findings))
 
 
-def professional_items(urgency: str, hours: float, findings: frozenset[str]) -> tuple[Cited, ...]:
-    return tuple(r.item for r in choose(tables().professional[urgency], hours, findings))
+def professional_items(
+    urgency: str, hours: float, findings: frozenset[str], locale: str = DEFAULT_LOCALE
+) -> tuple[Cited, ...]:
+    return tuple(r.item for r in choose(tables(locale).professional[urgency], hours, findings))
 
 
-def prevention_items(urgency: str, hours: float, findings: frozenset[str]) -> tuple[Cited, ...]:
-    return tuple(r.item for r in choose(tables().prevention[urgency], hours, findings))
+def prevention_items(
+    urgency: str, hours: float, findings: frozenset[str], locale: str = DEFAULT_LOCALE
+) -> tuple[Cited, ...]:
+    return tuple(r.item for r in choose(tables(locale).prevention[urgency], hours, findings))
 
 
 @cache
@@ -170,12 +186,12 @@ def _future_step(at_hour: float, text: str, ref: str) -> Step:
 
 
 def schedule_steps(
-    urgency: str, hours: float, findings: frozenset[str]
+    urgency: str, hours: float, findings: frozenset[str], locale: str = DEFAULT_LOCALE
 ) -> tuple[tuple[tuple[str, str], ...], tuple[Step, ...]]:
     """Steps of the plan by the clock: (text, source) of what applies now, and the steps still ahead."""
     now: list[tuple[str, str]] = []
     ahead: list[Step] = []
-    for rule in tables().schedule[urgency]:
+    for rule in tables(locale).schedule[urgency]:
         if not rule.applies(hours, findings):
             continue
         if rule.at_hour <= 0:

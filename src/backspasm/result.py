@@ -104,6 +104,9 @@ class Result:
     evidence: tuple[EvidenceSpan, ...] = ()
     schedule: tuple[Step, ...] = ()
     hours_since_onset: float = 0.0
+    watch_for: tuple[Cited, ...] = ()
+    to_ask: tuple[str, ...] = ()
+    locale: str = "en-US"
 
     def codes(self, part: str) -> list[str]:
         """The codes of one list-valued part ('reasons', 'plan', 'professional', 'prevention')."""
@@ -129,6 +132,9 @@ class Result:
             "conditions": list(self.conditions),
             "evidence": [e.as_dict() for e in self.evidence],
             "schedule": [s.as_dict() for s in self.schedule],
+            "watch_for": [w.as_dict() for w in self.watch_for],
+            "to_ask": list(self.to_ask),
+            "locale": self.locale,
         }
 
     def to_json(self) -> str:
@@ -157,6 +163,12 @@ class Result:
                 ",".join(_dumps(e.as_dict()) for e in self.evidence),
                 '],"schedule":[',
                 ",".join(s.json or _dumps(s.as_dict()) for s in self.schedule),
-                "]}",
+                '],"watch_for":[',
+                ",".join(w.json for w in self.watch_for),
+                '],"to_ask":[',
+                ",".join(f'"{c}"' for c in self.to_ask),
+                '],"locale":"',
+                self.locale,
+                '"}',
             )
         )

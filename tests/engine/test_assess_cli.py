@@ -88,7 +88,7 @@ def test_knowledge_prints_every_finding_with_a_source() -> None:
     status, out, _ = invoke("knowledge", "--json")
     data = json.loads(out)
     assert status == 0
-    assert len(data["findings"]) == 17 and all(f["source"]["ref"] for f in data["findings"])
+    assert len(data["findings"]) == 24 and all(f["source"]["ref"] for f in data["findings"])
 
 
 def test_knowledge_table_mentions_sources() -> None:

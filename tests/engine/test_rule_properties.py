@@ -72,7 +72,13 @@ def test_every_valid_input_gets_a_result_that_keeps_the_contract(data: dict[str,
         assert "heat_therapy" not in plan
     if r.urgency in ("urgent", "emergency"):
         assert "stretch_knee_to_chest" not in plan and "stretch_pelvic_tilt" not in plan
-    assert {reason.code for reason in r.reasons} == set(r.findings)
+    persisting = hours >= 72
+    assert {reason.code for reason in r.reasons} == {
+        c for c in r.findings if persisting or c not in ("sleep_disturbed", "daily_activities_limited")
+    }
+    if r.urgency == "emergency":
+        assert r.watch_for == ()
+    assert all(URGENCY_RANK[w.get("level")] > URGENCY_RANK[r.urgency] for w in r.watch_for)
     decoded = json.loads(r.to_json())
     assert decoded == r.as_dict()
     ResultModel.model_validate(decoded)
@@ -89,6 +95,8 @@ def test_engine_agrees_with_the_hand_written_contract(data: dict[str, Any]) -> N
     assert {p.code: p.get("status") for p in r.plan} == want["plan"]
     assert set(r.codes("professional")) == want["professional"]
     assert set(r.codes("prevention")) == want["prevention"]
+    assert r.codes("watch_for") == want["watch_for"]
+    assert list(r.to_ask) == want["to_ask"]
 
 
 json_values = st.recursive(

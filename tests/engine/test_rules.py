@@ -10,9 +10,12 @@ from backspasm import Result
 
 Run = Callable[..., Result]
 
-EMERGENCY = ["bladder_bowel_control_loss", "saddle_numbness", "bilateral_leg_symptoms", "chest_pain"]
-URGENT = ["leg_numbness", "leg_tingling", "leg_weakness", "injury", "fever", "cancer_history", "unexplained_weight_loss"]
-SOON = ["severe_pain", "not_improving", "worsening", "sleep_disturbed", "daily_activities_limited"]
+EMERGENCY = ["bladder_bowel_control_loss", "saddle_numbness", "bilateral_leg_symptoms", "major_trauma", "sexual_dysfunction",
+             "chest_pain"]
+URGENT = ["leg_numbness", "leg_tingling", "leg_weakness", "injury", "fever", "cancer_history", "unexplained_weight_loss",
+          "thoracic_pain", "back_deformity", "rest_night_pain"]
+SOON = ["radiating_leg_pain", "cough_sneeze_pain", "severe_pain", "not_improving", "worsening"]
+PERSISTENT = ["sleep_disturbed", "daily_activities_limited"]
 PREVENTION = {"posture", "ergonomic_workspace", "low_impact_exercise", "core_strengthening", "lifting_technique"}
 
 
@@ -25,6 +28,26 @@ def test_each_finding_sets_its_level_and_is_a_reason(run: Run, codes: list[str],
     assert r.urgency == level
     assert r.codes("reasons") == codes
     assert r.reasons[0].source["ref"].startswith(("article:", "guideline:"))
+
+
+@pytest.mark.parametrize("code", PERSISTENT)
+@pytest.mark.parametrize(
+    ("hours", "level"), [(0, "self_care"), (3, "self_care"), (71.99, "self_care"), (72, "soon"), (500, "soon")]
+)
+def test_sleep_and_daily_limits_set_soon_only_once_they_persist_to_hour_72(
+    run: Run, code: str, hours: float, level: str
+) -> None:
+    r = run(hours, 3, findings=[code])
+    assert r.urgency == level
+    assert code in r.findings  # it counts either way
+    assert r.codes("reasons") == ([code] if level == "soon" else [])
+
+
+def test_before_hour_72_the_plan_says_to_book_a_visit_if_sleep_or_daily_limits_persist(run: Run) -> None:
+    r = run(30, 4, findings=["daily_activities_limited"])
+    steps = [s for s in r.schedule if s.at_hour == 72]
+    assert any("everyday things" in s.text for s in steps)
+    assert not any("everyday things" in s.text for s in run(30, 4).schedule)
 
 
 def test_no_finding_is_self_care_with_no_reasons(run: Run) -> None:
@@ -113,7 +136,7 @@ def test_heat_never_before_24_hours(run: Run, hours: float) -> None:
 
 
 @pytest.mark.parametrize(
-    ("findings", "doctor"), [([], None), (["sleep_disturbed"], "book_doctor_visit"), (["fever"], "see_doctor_today")]
+    ("findings", "doctor"), [([], None), (["cough_sneeze_pain"], "book_doctor_visit"), (["fever"], "see_doctor_today")]
 )
 def test_doctor_item_follows_urgency(run: Run, findings: list[str], doctor: str | None) -> None:
     plan = run(10, 3, findings=findings).codes("plan")
@@ -137,11 +160,12 @@ def test_urgent_plan_has_no_rest_movement_or_stretches(run: Run) -> None:
         (["kidney_disease"], 30, "ask_first", "recommended"),
         (["stomach_ulcer_or_bleeding"], None, "ask_first", "recommended"),
         (["blood_thinner"], None, "ask_first", "recommended"),
-        (["pregnancy"], None, "ask_first", "recommended"),
+        (["pregnancy"], None, "avoid", "recommended"),
         (["heart_disease"], None, "ask_first", "recommended"),
-        (["nsaid_allergy"], None, "ask_first", "recommended"),
+        (["nsaid_allergy"], None, "avoid", "recommended"),
+        (["nsaid_allergy", "kidney_disease"], 70, "avoid", "recommended"),
         (["liver_disease"], None, "recommended", "ask_first"),
-        (["heavy_alcohol_use"], None, "recommended", "ask_first"),
+        (["heavy_alcohol_use"], None, "ask_first", "ask_first"),
         (["blood_thinner", "heavy_alcohol_use"], 80, "ask_first", "ask_first"),
     ],
 )
@@ -152,7 +176,22 @@ def test_pain_relief_cautions(run: Run, conditions: list[str], age: int | None, 
     r = run(30, 3, **fields)
     assert (r.status("nsaid"), r.status("acetaminophen")) == (nsaid, acetaminophen)
     item = next(p for p in r.plan if p.code == "nsaid")
-    assert bool(item.get("cautions")) is (nsaid == "ask_first")
+    assert bool(item.get("cautions")) is (nsaid != "recommended")
+
+
+@pytest.mark.parametrize("condition", ["pregnancy", "nsaid_allergy"])
+def test_an_avoided_nsaid_leads_with_do_not_take_never_with_a_recommendation(run: Run, condition: str) -> None:
+    item = next(p for p in run(30, 3, conditions=[condition]).plan if p.code == "nsaid")
+    assert item.get("status") == "avoid"
+    assert item.text.startswith("Do not take")
+    assert "prefer" not in item.text
+
+
+def test_an_ask_first_nsaid_leads_with_the_caution_not_with_what_guidelines_prefer(run: Run) -> None:
+    item = next(p for p in run(30, 3, conditions=["kidney_disease"]).plan if p.code == "nsaid")
+    assert item.text.startswith("Ask a pharmacist or doctor")
+    assert "prefer" not in item.text
+    assert "kidney" in item.get("cautions")[0].lower()
 
 
 @pytest.mark.parametrize(
@@ -163,6 +202,8 @@ def test_pain_relief_cautions(run: Run, conditions: list[str], age: int | None, 
         (["leg_tingling"], {"muscle_relaxant", "physical_therapy", "manual_therapy", "corticosteroid_injection"}),
         (["injury", "leg_weakness"], {"muscle_relaxant", "physical_therapy", "corticosteroid_injection"}),
         (["leg_numbness", "fever"], {"muscle_relaxant", "physical_therapy", "manual_therapy", "corticosteroid_injection"}),
+        (["radiating_leg_pain"], {"muscle_relaxant", "physical_therapy", "manual_therapy", "corticosteroid_injection"}),
+        (["cough_sneeze_pain"], {"muscle_relaxant", "physical_therapy", "manual_therapy"}),
         ([], set()),
         (["chest_pain"], set()),
     ],

@@ -112,10 +112,10 @@ def test_indicator_follows_the_urgency() -> None:
 def test_card_detail_gives_reasons_with_their_sources_and_the_record_it_read(client: TestClient) -> None:
     card = post(client, example("patient-view-urgent-leg-warfarin.json")).json()["cards"][0]
     assert "**Tingling in a leg**" in card["detail"]
-    assert "when to see a doctor" in card["detail"]
+    assert "When to see a doctor" in card["detail"]
     assert "Condition/pn-1" in card["detail"] and "MedicationStatement/ms-1" in card["detail"]
     assert "ask a pharmacist or doctor first" in card["detail"]  # warfarin makes NSAIDs ask_first
-    assert card["source"]["label"] == "How to Treat a Back Spasm at Home and With a Doctor: when to see a doctor"
+    assert card["source"]["label"] == "How to Treat a Back Spasm at Home and With a Doctor: When to see a doctor"
 
 
 def test_card_links_to_the_full_plan_page_for_the_same_assessment(client: TestClient) -> None:

@@ -121,7 +121,13 @@ def via_json_api(data: dict[str, Any]) -> dict[str, Any]:
 def test_response_round_trip_gives_the_json_apis_result(data: dict[str, Any]) -> None:
     qr = assessment_to_response(parse_assessment(data))
     valid_r4(qr)
-    assert assess(response_to_assessment(qr)).as_dict() == via_json_api(data)
+    assert_same_result(assess(response_to_assessment(qr)).as_dict(), via_json_api(data))
+
+
+def assert_same_result(round_trip: dict[str, Any], direct: dict[str, Any]) -> None:
+    """The same result; only which leg questions count as asked may differ (they sit behind one gate)."""
+    assert set(round_trip.pop("to_ask")) ^ set(direct.pop("to_ask")) <= set(LEG_ITEMS)
+    assert round_trip == direct
 
 
 @pytest.mark.parametrize("data", CASES)
@@ -170,7 +176,7 @@ def assessments(draw: st.DrawFn) -> dict[str, Any]:
 @given(assessments())
 def test_any_assessment_survives_the_questionnaire_round_trip(data: dict[str, Any]) -> None:
     qr = assessment_to_response(parse_assessment(data))
-    assert assess(response_to_assessment(qr)).as_dict() == via_json_api(data)
+    assert_same_result(assess(response_to_assessment(qr)).as_dict(), via_json_api(data))
 
 
 # ---- invalid responses: OperationOutcome with the location, HTTP 422 ----
@@ -263,10 +269,10 @@ def test_gate_yes_with_every_leg_question_no_is_refused_rather_than_guessed() ->
     assert "say which" in str(e.value)
 
 
-def test_gate_no_leaves_the_leg_findings_neither_present_nor_denied() -> None:
+def test_gate_no_answers_every_leg_question_no() -> None:
     a = response_to_assessment(add_finding(base_response(), LEG_GATE, {"valueBoolean": False}))
     assert a.findings == ["fever"]
-    assert a.denied is None
+    assert a.denied is not None and set(a.denied) == set(LEG_ITEMS)
 
 
 def test_parameters_wrapping_the_response_is_accepted(client: TestClient) -> None:

@@ -41,7 +41,7 @@ SURVEY = [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "displa
 def source_text(item: Cited) -> str:
     """'Source: <title> [ref]: note', the citation a clinician can check."""
     src = load().sources[item.ref]
-    return f"Source: {src.title} [{item.ref}]" + (f": {item.note}" if item.note else "")
+    return f"Source: {src.name} [{item.ref}]" + (f": {item.note}" if item.note else "")
 
 
 def urgency_concept(urgency: str) -> dict[str, Any]:

@@ -385,12 +385,12 @@ def _triage_card(reading: Reading, result: Result, base_url: str) -> dict[str, A
         lines += ["_Incomplete record: this is the least urgent reading the data allows; see the other card._", ""]
     if result.reasons:
         lines.append("**Why**")
-        lines += [f"- **{r.title}**: {r.text} _({kb.sources[r.ref].title})_" for r in result.reasons]
+        lines += [f"- **{r.title}**: {r.text} _({kb.sources[r.ref].name})_" for r in result.reasons]
         lines.append("")
     lines.append("**Plan**")
     for p in result.plan:
         ask = " (ask a pharmacist or doctor first)" if p.get("status") == "ask_first" else ""
-        lines.append(f"- {p.title}{ask} _({kb.sources[p.ref].title})_")
+        lines.append(f"- {p.title}{ask} _({kb.sources[p.ref].name})_")
     lines += ["", "**From the record**"]
     a = reading.assessment
     rec = reading.record
@@ -407,7 +407,7 @@ def _triage_card(reading: Reading, result: Result, base_url: str) -> dict[str, A
     if unchecked:
         lines.append(f"- Not prefetched, so not checked: {', '.join(unchecked)}")
     sources = sorted({item.ref for item in (*result.reasons, *result.plan)})
-    lines += ["", "**Sources**: " + "; ".join(kb.sources[s].title for s in sources), "", f"_{result.disclaimer}_"]
+    lines += ["", "**Sources**: " + "; ".join(kb.sources[s].name for s in sources), "", f"_{result.disclaimer}_"]
     primary = result.reasons[0].ref if result.reasons else result.plan[0].ref
     return {
         "uuid": new_id(),
@@ -415,7 +415,7 @@ def _triage_card(reading: Reading, result: Result, base_url: str) -> dict[str, A
         "indicator": INDICATOR[result.urgency],
         "detail": "\n".join(lines),
         "source": {
-            "label": kb.sources[primary].title,
+            "label": kb.sources[primary].name,
             "url": f"{base_url}/fhir/CodeSystem/source",
             "topic": {"system": URGENCY_SYSTEM, "code": result.urgency, "display": level.label},
         },

@@ -23,7 +23,7 @@ def _items(title: str, items: tuple[Cited, ...]) -> str:
             ask = " <strong>Ask a pharmacist or doctor first.</strong> " + escape(" ".join(item.get("cautions") or ()))
         rows.append(
             f"<li><strong>{escape(item.title)}</strong>. {escape(item.text)}{ask}"
-            f"<br><small>Source: {escape(kb.sources[item.ref].title)}"
+            f"<br><small>Source: {escape(kb.sources[item.ref].name)}"
             f"{': ' + escape(item.note) if item.note else ''}</small></li>"
         )
     return f"<h2>{escape(title)}</h2><ul>{''.join(rows)}</ul>"

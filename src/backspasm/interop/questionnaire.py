@@ -284,6 +284,8 @@ def _to_assessment(answers: _Answers) -> Assessment:
             data[key], where[key] = values[key]
     present = [code for code in values if code in findings_codes and values[code][0] is True]
     denied = [code for code in values if code in findings_codes and values[code][0] is False]
+    if values.get(LEG_GATE, (None, ""))[0] is False:  # "no" to the gate answers every leg question
+        denied += [code for code in LEG_ITEMS if code not in values]
     conditions = [code for code in values if code in condition_codes and values[code][0] is True]
     if present:
         data["findings"] = present

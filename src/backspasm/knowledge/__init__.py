@@ -2,6 +2,8 @@
 
 `load()` returns the whole knowledge base; a file with an unknown key, an unknown
 code, a missing or duplicated entry fails with the file and the entry named.
+`load(locale)` returns it in another locale's wording: the en-US sentences are the
+message ids of the gettext catalogs (see `backspasm.i18n`).
 `vocabulary()` exports the rule set as plain JSON-ready data, the one registry that
 the CLI's `knowledge` command, the API and the FHIR Questionnaire read.
 """
@@ -17,8 +19,10 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .. import i18n
 from ..codes import (
     CONDITION_CODES,
+    DEFAULT_LOCALE,
     FINDING_CODES,
     PLAN_CODES,
     PREVENTION_CODES,
@@ -56,6 +60,10 @@ class KnowledgeBase:
     prevention: tuple[PreventionRule, ...]
     schedule: tuple[ScheduleRule, ...]
     disclaimer: str
+
+    def source(self, ref: str) -> Source:
+        """The record a ref resolves to (KeyError for an unknown ref)."""
+        return self.sources[ref]
 
     def citations(self) -> list[tuple[str, str, str]]:
         """(section, code, ref) for every rule, for the 'every rule has a source' checks."""
@@ -116,9 +124,80 @@ def _load(name: str, model: type[M], expected: Sequence[str] | None = None, key:
     return entries
 
 
+# Fields that hold user-facing sentences, in every model that has them; source records and
+# citation notes are references for clinicians and are not translated.
+TEXT_FIELDS = frozenset(
+    {"label", "headline", "summary", "watch_heading", "question", "text", "watch", "deviation", "caution", "title", "age_text"}
+)
+_UNTRANSLATED: tuple[type[BaseModel], ...] = (Source,)
+
+
+def texts(model: BaseModel) -> list[str]:
+    """Every user-facing sentence of one entry (nested entries included), for the catalogs."""
+    if isinstance(model, _UNTRANSLATED):
+        return []
+    out: list[str] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, str) and name in TEXT_FIELDS:
+            out.append(value)
+        elif isinstance(value, BaseModel):
+            out += texts(value)
+    return out
+
+
+def _localised(model: M, locale: str) -> M:
+    if isinstance(model, _UNTRANSLATED):
+        return model
+    update: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, str) and name in TEXT_FIELDS:
+            update[name] = i18n.gettext(locale, value)
+        elif isinstance(value, BaseModel):
+            update[name] = _localised(value, locale)
+    return model.model_copy(update=update)
+
+
+def all_texts() -> list[str]:
+    """Every user-facing sentence of the knowledge base, in file order (the catalogs' message ids)."""
+    kb = load()
+    out: list[str] = []
+    for group in (kb.levels.values(), kb.findings.values(), kb.conditions.values(), kb.plan, kb.professional,
+                  kb.prevention, kb.schedule):
+        for entry in group:
+            out += texts(entry)
+    out.append(kb.disclaimer)
+    return list(dict.fromkeys(out))
+
+
 @cache
-def load() -> KnowledgeBase:
-    """Load and check every knowledge file (once per process)."""
+def load(locale: str = DEFAULT_LOCALE) -> KnowledgeBase:
+    """The knowledge base in `locale`'s wording (each locale checked and built once per process)."""
+    if locale != DEFAULT_LOCALE:
+        return _translate(load(), i18n.normalise(locale))
+    return _load_all()
+
+
+def _translate(kb: KnowledgeBase, locale: str) -> KnowledgeBase:
+    def each(entries: Sequence[M]) -> tuple[M, ...]:
+        return tuple(_localised(e, locale) for e in entries)
+
+    return KnowledgeBase(
+        sources=kb.sources,
+        levels={k: _localised(v, locale) for k, v in kb.levels.items()},
+        findings={k: _localised(v, locale) for k, v in kb.findings.items()},
+        conditions={k: _localised(v, locale) for k, v in kb.conditions.items()},
+        plan=each(kb.plan),
+        professional=each(kb.professional),
+        prevention=each(kb.prevention),
+        schedule=each(kb.schedule),
+        disclaimer=i18n.gettext(locale, kb.disclaimer),
+    )
+
+
+def _load_all() -> KnowledgeBase:
+    """Load and check every knowledge file."""
     sources = _load("sources.yaml", Source, SOURCE_REFS, key="ref")
     levels = _load("levels.yaml", Level, URGENCY_LEVELS)
     findings = _load("findings.yaml", Finding, FINDING_CODES)
@@ -144,15 +223,17 @@ def load() -> KnowledgeBase:
     )
 
 
-def vocabulary() -> dict[str, Any]:
+def vocabulary(locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
     """The whole rule set as JSON-ready data: levels, findings, conditions, rules, sources."""
-    kb = load()
+    kb = load(locale)
 
     def dump(entries: Sequence[BaseModel]) -> list[dict[str, Any]]:
         return [e.model_dump(mode="json", exclude_none=True) for e in entries]
 
     return {
         "version": 1,
+        "contract": "1.1",
+        "locale": i18n.normalise(locale),
         "levels": dump(list(kb.levels.values())),
         "findings": dump(list(kb.findings.values())),
         "conditions": dump(list(kb.conditions.values())),
@@ -165,4 +246,4 @@ def vocabulary() -> dict[str, Any]:
     }
 
 
-__all__ = ["KnowledgeBase", "KnowledgeError", "load", "parse_entries", "read_yaml", "vocabulary"]
+__all__ = ["KnowledgeBase", "KnowledgeError", "all_texts", "load", "parse_entries", "read_yaml", "texts", "vocabulary"]

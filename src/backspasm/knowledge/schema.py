@@ -53,12 +53,20 @@ class When(_Closed):
         return "; ".join(parts) or "always"
 
 
+class AvoidWhen(_Closed):
+    """A pain reliever becomes avoid (do not take unless a doctor prescribes it) with any listed condition."""
+
+    conditions_any: tuple[ConditionCode, ...]
+    text: str
+
+
 class AskFirstWhen(_Closed):
     """A pain reliever becomes ask_first when any listed condition is present, or at the age."""
 
     conditions_any: tuple[ConditionCode, ...] = ()
     age_at_least: int | None = Field(default=None, ge=0, le=120)
     age_text: str | None = None
+    text: str | None = None  # the item's text when it is ask_first: it leads with the caution
 
     @model_validator(mode="after")
     def _age_needs_text(self) -> AskFirstWhen:
@@ -68,9 +76,26 @@ class AskFirstWhen(_Closed):
 
 
 class Source(_Closed):
+    """A record a clinician can find and check: what it is, who published it, where, which version."""
+
     ref: SourceRef
+    kind: Literal["article", "guideline", "label", "study"]
     title: str
-    kind: Literal["article", "guideline", "label"]
+    publisher: str
+    url: str | None = None
+    read: str = Field(description="the date or version read")
+    section: str | None = None
+    superseded_by: SourceRef | None = None  # an earlier name, kept so stored results still resolve
+
+    @property
+    def name(self) -> str:
+        """What people see: the title, with the section for an article (whose refs name sections)."""
+        return f"{self.title}: {self.section}" if self.kind == "article" and self.section else self.title
+
+    def citation(self) -> str:
+        """One line: title, section, publisher, version."""
+        parts = [self.title + (f": {self.section}" if self.section else ""), self.publisher, self.read]
+        return ". ".join(p.rstrip(".") for p in parts if p) + "."
 
 
 class Level(_Closed):
@@ -79,6 +104,7 @@ class Level(_Closed):
     headline: str
     colour: Literal["green", "yellow", "orange", "red"]
     summary: str
+    watch_heading: str | None = None  # how a safety-net group at this level opens ("Call 911 now if:")
 
 
 class Finding(_Closed):
@@ -88,7 +114,19 @@ class Finding(_Closed):
     label: str
     question: str
     text: str
+    watch: str = Field(description="the safety-net clause: what to look out for, after 'if'")
+    arises_during_episode: bool = Field(default=True, description="False keeps the code out of the safety net")
     source: Citation
+    persistent_from_hour: float | None = Field(
+        default=None, gt=0, description="before this hour the finding counts but sets self_care"
+    )
+    deviation: str | None = Field(default=None, description="where this rule departs from its named source, and why")
+
+    def level_at(self, hours: float) -> str:
+        """The level this finding sets at `hours` since onset."""
+        if self.persistent_from_hour is not None and hours < self.persistent_from_hour:
+            return "self_care"
+        return self.level
 
 
 class Condition(_Closed):
@@ -106,6 +144,7 @@ class PlanRule(_Closed):
     source: Citation
     when: When
     ask_first_when: AskFirstWhen | None = None
+    avoid_when: AvoidWhen | None = None
 
 
 class ProfessionalRule(_Closed):

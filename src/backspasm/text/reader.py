@@ -42,12 +42,16 @@ def read(text: str) -> Reading:
     numbers = doc.user_data.get("backspasm_numbers", {})
     offsets: list[int] = doc.user_data["backspasm_offsets"]
     kept: dict[str, tuple[int, int]] = {}
+    denied: set[str] = set()
     pain: float | None = None
     for span in doc.spans.get(GROUP, ()):
         cats = categories.get((span.label_, span.start, span.end), set())
-        if not _counts(cats, effects):
-            continue
+        verdict = _verdict(cats, effects)
         kind = span.label_.lower()
+        if verdict == "denied":
+            denied.add(kind)
+        if verdict != "counts":
+            continue
         num = numbers.get((kind, span.start, span.end))
         start, end = (num[0], num[1]) if num else (span.start_char, span.end_char)
         start, end = offsets[start], offsets[end - 1] + 1  # back to the person's own text
@@ -66,21 +70,25 @@ def read(text: str) -> Reading:
     evidence = tuple(
         EvidenceSpan(code, s, e, text[s:e]) for code, (s, e) in sorted(kept.items(), key=lambda kv: (kv[1][0], _ORDER[kv[0]]))
     )
+    findings = frozenset(c for c in kept if c in _FINDINGS and c != "long_duration")
     return Reading(
-        findings=frozenset(c for c in kept if c in _FINDINGS and c != "long_duration"),
+        findings=findings,
         conditions=frozenset(c for c in kept if c in _CONDITIONS),
         evidence=evidence,
         pain=None if pain is None else round(pain),
         hours_since_onset=max(onset) if onset else None,
+        ruled_out=frozenset(c for c in denied if c in _FINDINGS) - findings,
     )
 
 
-def _counts(categories: set[str], effects: Mapping[str, str]) -> bool:
-    """Whether a mention counts, given the context categories that modify it."""
+def _verdict(categories: set[str], effects: Mapping[str, str]) -> str:
+    """'counts', 'denied' (stated as absent, and nothing else set it aside) or 'set aside'."""
     found = {effects.get(c, "none") for c in categories}
     if "discard" in found:
-        return False
-    return not ("discard_unless_current" in found and "current" not in found)
+        return "set aside"  # feared, someone else's...: settles nothing, even when also negated
+    if "discard_unless_current" in found and "current" not in found:
+        return "set aside"
+    return "denied" if "deny" in found else "counts"
 
 
 def _keep(kept: dict[str, tuple[int, int]], code: str, start: int, end: int) -> None:

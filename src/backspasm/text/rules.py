@@ -35,7 +35,7 @@ OPTIONAL_HYPHEN: dict[str, Any] = {"ORTH": "-", "OP": "?"}  # plain equality: sp
 
 Direction = Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "PSEUDO"]
 Scope = Literal["skin_type", "skin_type_sentence", "sentence", "list", "near", "near_plain", "subject", "fear", "conditional"]
-Effect = Literal["discard", "discard_unless_current", "current", "boundary", "none"]
+Effect = Literal["deny", "discard", "discard_unless_current", "current", "boundary", "none"]
 
 
 _M = TypeVar("_M", bound=BaseModel)

@@ -117,7 +117,7 @@ def _episode_page(request: Request, user: Any, episode_id: int, *, form: Any = N
         "saved": request.query_params.get("saved") == "1",
         "escalated": request.query_params.get("escalated") == "1",
         "banner_tag": "h2",
-        "source_of": {r: load().sources[r].title for r in load().sources},
+        "source_of": {r: load().sources[r].name for r in load().sources},
     }
     return render(request, "episode.html", ctx, status_code)
 

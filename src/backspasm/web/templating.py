@@ -44,7 +44,7 @@ def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
 def source_title(ref: str) -> str:
     """The full title of a cited source, falling back to its reference."""
     src = load().sources.get(ref)
-    return src.title if src else ref
+    return src.name if src else ref
 
 
 def make_environment() -> Environment:

@@ -1,0 +1,63 @@
+"""Locales: the catalogs are current, en-GB says what a UK reader expects, tags are negotiated."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+from backspasm import i18n
+from backspasm.knowledge import all_texts
+
+ROOT = Path(__file__).resolve().parents[2]
+US_ONLY = re.compile(r"911|acetaminophen|urgent.care|emergency department|doctor's office|physical therap|\bfever\b", re.I)
+
+
+def _catalog_tool():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("catalog", ROOT / "scripts" / "catalog.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_catalogs_hold_every_sentence_and_nothing_stale() -> None:
+    assert _catalog_tool().stale() == []
+
+
+@pytest.mark.parametrize("sentence", [t for t in all_texts() if US_ONLY.search(t)])
+def test_every_us_only_sentence_has_an_en_gb_wording_without_us_terms(sentence: str) -> None:
+    gb = i18n.gettext("en-GB", sentence)
+    assert gb != sentence, f"no en-GB wording for {sentence!r}"
+    assert not US_ONLY.search(gb), gb
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, "en-US"),
+        ("", "en-US"),
+        ("en-GB,en;q=0.8", "en-GB"),
+        ("en-US,en-GB;q=0.5", "en-US"),
+        ("fr-FR,en-GB;q=0.3", "en-GB"),
+        ("de-DE", "en-US"),
+        ("en-IE", "en-GB"),
+        ("en", "en-US"),
+        ("en-gb;q=0.9, en-us;q=0.95", "en-US"),
+        ("en-GB;q=0", "en-US"),
+        ("*", "en-US"),
+    ],
+)
+def test_accept_language_picks_the_best_supported_locale(header: str | None, expected: str) -> None:
+    assert i18n.negotiate(header) == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [({"LANG": "en_GB.UTF-8"}, "en-GB"), ({"LANG": "en_US.UTF-8"}, "en-US"), ({"LANG": "C.UTF-8"}, "en-US"),
+     ({"LC_ALL": "en_GB.UTF-8", "LANG": "en_US.UTF-8"}, "en-GB"), ({}, "en-US"), ({"LANG": "fr_FR.UTF-8"}, "en-US")],
+)
+def test_the_machine_language_sets_the_default_locale(env: dict[str, str], expected: str) -> None:
+    assert i18n.from_environment(env) == expected
