@@ -1,0 +1,166 @@
+"""Episodes: one spasm followed over days, opened from an assessment and closed when it is over."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from ..contract import Assessment, parse_assessment
+from ..engine import assess
+from ..result import Result
+from ..text.reading import EMPTY, Reading
+from . import validation as v
+from .accounts import require_user
+from .database import Part, insert_row
+from .models import activity_log, episodes
+from .trends import reading_to_dict
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    id: int
+    user_id: int
+    started_at: datetime
+    onset_at: datetime
+    closed_at: datetime | None
+    assessment: dict[str, Any]
+    result: dict[str, Any]
+    urgency: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "started_at": self.started_at.isoformat(),
+            "onset_at": self.onset_at.isoformat(),
+            "closed_at": self.closed_at.isoformat() if self.closed_at else None,
+            "urgency": self.urgency,
+            "assessment": self.assessment,
+            "result": self.result,
+        }
+
+
+def episode_of(r: Row[Any]) -> Episode:
+    return Episode(r.id, r.user_id, r.started_at, r.onset_at, r.closed_at, r.assessment, r.result, r.urgency)
+
+
+def result_dict(result: Result) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(result.to_json())
+    return data
+
+
+def owned(c: Connection, user_id: int, episode_id: int, lock: bool = False) -> Row[Any]:
+    """The episode's row, or BadInput when it does not exist or belongs to someone else (same message)."""
+    q = select(episodes).where(episodes.c.id == v.positive_id(episode_id, "episode_id"))
+    if lock:
+        q = q.with_for_update()
+    row = c.execute(q).first()
+    if row is None or row.user_id != v.positive_id(user_id, "user_id"):
+        raise v.bad("episode_id", f"no episode {episode_id}")
+    return row
+
+
+def _read_text(text_: str | None) -> Reading:
+    if not text_ or not text_.strip():
+        return EMPTY
+    from ..text import read
+
+    return read(text_)
+
+
+class Episodes(Part):
+    """Opening, listing and closing a user's episodes."""
+
+    def start_episode(
+        self,
+        user_id: int,
+        assessment: Assessment | Mapping[str, Any],
+        started_at: datetime | None = None,
+        reading: Reading | None = None,
+    ) -> tuple[Episode, Result]:
+        """Assess, then open an episode holding the answers and the result. Returns both.
+
+        `reading` is the text as the person confirmed it (the interactive flow); by
+        default the text is read here.
+        """
+        a = assessment if isinstance(assessment, Assessment) else parse_assessment(dict(assessment))
+        now = v.now()
+        at = v.aware(started_at, "started_at", now)
+        if at > now + v.FUTURE_SLACK:
+            raise v.bad("started_at", "is in the future")
+        if reading is None:
+            reading = _read_text(a.text)
+        elif not isinstance(reading, Reading):
+            raise v.bad("reading", "must be a text Reading")
+        confirmed = reading
+        result = assess(a, read_text=lambda _t: confirmed)
+        values: dict[str, Any] = {
+            "user_id": user_id,
+            "started_at": at,
+            "onset_at": at - timedelta(hours=a.hours_since_onset),
+            "closed_at": None,
+            "assessment": a.model_dump(mode="json", exclude_none=True),
+            "reading": reading_to_dict(reading),
+            "result": result_dict(result),
+            "urgency": result.urgency,
+        }
+        with self.db.write() as c:
+            require_user(c, user_id)
+            eid = insert_row(c, episodes, **values)
+            c.execute(
+                insert(activity_log).values(
+                    user_id=user_id,
+                    episode_id=eid,
+                    at=at,
+                    kind="episode_started",
+                    code=result.urgency,
+                    detail={"findings": list(result.findings)},
+                )
+            )
+        return Episode(eid, **{k: val for k, val in values.items() if k != "reading"}), result
+
+    def list_episodes(self, user_id: int) -> list[Episode]:
+        """The user's episodes, newest first."""
+        with self.db.read() as c:
+            rows = c.execute(
+                select(episodes)
+                .where(episodes.c.user_id == v.positive_id(user_id, "user_id"))
+                .order_by(episodes.c.started_at.desc(), episodes.c.id.desc())
+            )
+            return [episode_of(r) for r in rows]
+
+    def get_episode(self, user_id: int, episode_id: int) -> Episode | None:
+        """The episode, or None when it does not exist or belongs to someone else."""
+        with self.db.read() as c:
+            row = c.execute(select(episodes).where(episodes.c.id == v.positive_id(episode_id, "episode_id"))).first()
+            if row is None or row.user_id != v.positive_id(user_id, "user_id"):
+                return None
+            return episode_of(row)
+
+    def current_episode(self, user_id: int) -> Episode | None:
+        """The most recently started open episode, if any."""
+        return next((e for e in self.list_episodes(user_id) if e.is_open), None)
+
+    def close_episode(self, user_id: int, episode_id: int, at: datetime | None = None) -> Episode:
+        when = v.aware(at, "at", v.now())
+        with self.db.write() as c:
+            row = owned(c, user_id, episode_id, lock=True)
+            if row.closed_at is not None:
+                raise v.bad("episode_id", f"episode {episode_id} is already closed")
+            if when < row.started_at:
+                raise v.bad("at", "is before the episode started")
+            c.execute(update(episodes).where(episodes.c.id == row.id).values(closed_at=when))
+            c.execute(
+                insert(activity_log).values(
+                    user_id=user_id, episode_id=row.id, at=when, kind="episode_closed", code=None, detail={}
+                )
+            )
+            return episode_of(c.execute(select(episodes).where(episodes.c.id == row.id)).one())

@@ -1,0 +1,119 @@
+"""The diary's input checks, shared by live writes and by import: each raises BadInput naming the field."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..codes import DERIVED_ONLY_FINDINGS, FINDING_CODES
+from ..contract import BadInput
+
+TREATMENTS: tuple[str, ...] = ("cold", "heat", "rest", "stretches", "nsaid", "acetaminophen")
+REPORTABLE = tuple(c for c in FINDING_CODES if c not in DERIVED_ONLY_FINDINGS)
+MAX_NOTE = 2000
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+def bad(loc: str, msg: str) -> BadInput:
+    return BadInput([(loc, msg)])
+
+
+def positive_id(value: object, loc: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise bad(loc, f"must be a positive integer id, got {value!r}")
+    return value
+
+
+def aware(value: object, loc: str, default: datetime | None = None) -> datetime:
+    """A time-zone-aware datetime in UTC (naive times are refused: they are ambiguous)."""
+    if value is None:
+        if default is None:
+            raise bad(loc, "is required")
+        return default
+    if not isinstance(value, datetime):
+        raise bad(loc, f"must be a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise bad(loc, "must carry a time zone (naive times are ambiguous)")
+    return value.astimezone(UTC)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def pain(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad("pain", f"must be an integer 0 to 10, got {value!r}")
+    if not 0 <= value <= 10:
+        raise bad("pain", f"{value} is out of range (allowed: 0 to 10)")
+    return value
+
+
+def findings(values: Sequence[str] | None) -> list[str]:
+    """Finding codes a person can report, each once, in the order given."""
+    out: list[str] = []
+    if isinstance(values, str):
+        raise bad("findings", "must be a list of finding codes, not a string")
+    for i, code in enumerate(values or ()):
+        if code == "long_duration":
+            raise bad(f"findings[{i}]", "'long_duration' is derived from the clock and cannot be listed")
+        if code not in REPORTABLE:
+            guess = difflib.get_close_matches(str(code), REPORTABLE, n=1)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            raise bad(f"findings[{i}]", f"unknown finding code {code!r}{hint}")
+        if code not in out:
+            out.append(code)
+    return out
+
+
+def parse_tried(value: Mapping[str, bool | None] | Sequence[str] | None) -> dict[str, bool | None]:
+    """What was tried and whether it helped: a mapping code -> True/False/None, or a list of codes."""
+    if value is None:
+        return {}
+    items: list[tuple[str, Any]]
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    elif isinstance(value, str):
+        raise bad("tried", "must be a list or mapping of treatment codes, not a string")
+    else:
+        items = [(code, None) for code in value]
+    out: dict[str, bool | None] = {}
+    for code, helped in items:
+        if code not in TREATMENTS:
+            guess = difflib.get_close_matches(str(code), TREATMENTS, n=1)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            raise bad(f"tried.{code}", f"unknown treatment{hint}; allowed: {', '.join(TREATMENTS)}")
+        if helped is not None and not isinstance(helped, bool):
+            raise bad(f"tried.{code}", f"whether it helped must be true, false or null, got {helped!r}")
+        out[code] = helped
+    return {k: out[k] for k in TREATMENTS if k in out}
+
+
+def note(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise bad("note", f"must be a string, got {type(value).__name__}")
+    if len(value) > MAX_NOTE:
+        raise bad("note", f"is longer than {MAX_NOTE} characters")
+    return value.strip() or None
+
+
+def email(value: object) -> str:
+    if not isinstance(value, str):
+        raise bad("email", "must be a string")
+    address = value.strip().lower()
+    local, _, domain = address.partition("@")
+    if not local or not domain or " " in address or len(address) > 320:
+        raise bad("email", f"{value!r} is not an email address")
+    return address
+
+
+def json_value(value: Any, loc: str) -> Any:
+    try:
+        return json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError) as e:
+        raise bad(loc, f"must be JSON-serialisable: {e}") from None
