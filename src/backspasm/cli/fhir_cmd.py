@@ -28,7 +28,7 @@ def _fhir_fail(exc: Any) -> None:
 def assess_file(path: str, out: str = "-") -> None:
     """QuestionnaireResponse (or Parameters holding one) in, Bundle out."""
     from ..interop.fhir import FhirError, Issue
-    from ..interop.routes import assess_response
+    from ..interop.assess import assess_response
 
     raw = read_source(path)
     try:
