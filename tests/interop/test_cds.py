@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from fhirhelpers import EXAMPLE_NOW, EXAMPLES, example, valid_r4
+from fhirhelpers import EXAMPLE_NOW, EXAMPLES, PUBLIC_URL, example, valid_r4
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backspasm import assess, parse_assessment
-from backspasm.interop import cds
-from backspasm.interop.cds import INDICATOR, PREFETCH, SERVICE_ID, decode_assessment, handle
+from backspasm.interop.cds import INDICATOR, PREFETCH, SERVICE_ID
+from backspasm.interop.service import handle
 from backspasm.interop.systems import URGENCY_SYSTEM
 
 URL = f"/cds-services/{SERVICE_ID}"
@@ -25,8 +25,7 @@ TOKEN = re.compile(r"\{\{([^}]*)\}\}")
 
 
 @pytest.fixture(autouse=True)
-def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(cds, "now", lambda: EXAMPLE_NOW)
+def _fixed_clock(fixed_clock: None) -> Iterator[None]:
     yield
 
 
@@ -68,8 +67,12 @@ def test_discovery_lists_the_patient_view_triage_service(client: TestClient) -> 
 
 
 def test_prefetch_templates_ask_for_pain_by_loinc_and_conditions_with_valid_tokens() -> None:
-    assert "code=http://loinc.org|72514-3" in PREFETCH["painObservations"]
+    assert "code=http://loinc.org|72514-3,http://loinc.org|38208-5" in PREFETCH["painObservations"]
     assert PREFETCH["conditions"].startswith("Condition?patient=")
+    assert "MedicationRequest:medication" in PREFETCH["medicationRequests"]
+    assert "http://loinc.org|8310-5" in PREFETCH["temperatures"]
+    assert PREFETCH["allergies"].startswith("AllergyIntolerance?patient=")
+    assert "https://backspasm.example/fhir/CodeSystem/finding|saddle_numbness" in PREFETCH["redFlagObservations"]
     for template in PREFETCH.values():
         assert TOKEN.findall(template) == ["context.patientId"]
 
@@ -109,34 +112,56 @@ def test_indicator_follows_the_urgency() -> None:
     assert INDICATOR == {"emergency": "critical", "urgent": "warning", "soon": "warning", "self_care": "info"}
 
 
-def test_card_detail_gives_reasons_with_their_sources_and_the_record_it_read(client: TestClient) -> None:
+def test_card_detail_speaks_to_the_clinician_with_reasons_sources_and_the_record_it_read(client: TestClient) -> None:
     card = post(client, example("patient-view-urgent-leg-warfarin.json")).json()["cards"][0]
-    assert "**Tingling in a leg**" in card["detail"]
-    assert "When to see a doctor" in card["detail"]
+    assert "Record shows paraesthesia in one leg: same-day assessment for possible nerve root compression" in card["detail"]
     assert "Condition/pn-1" in card["detail"] and "MedicationStatement/ms-1" in card["detail"]
-    assert "ask a pharmacist or doctor first" in card["detail"]  # warfarin makes NSAIDs ask_first
+    assert "only after a pharmacist or doctor agrees" in card["detail"]  # warfarin makes NSAIDs ask_first
     assert card["source"]["label"] == "How to Treat a Back Spasm at Home and With a Doctor: When to see a doctor"
+    assert not re.search(r"\byou told us\b|\bSomething you\b", card["detail"] + card["summary"])
 
 
-def test_card_links_to_the_full_plan_page_for_the_same_assessment(client: TestClient) -> None:
+def test_saddle_numbness_card_names_cauda_equina_and_both_sources(client: TestClient) -> None:
+    body = example("patient-view-self-care.json")
+    body["prefetch"]["conditions"]["entry"].append({"resource": condition(
+        "saddle_numbness", "https://backspasm.example/fhir/CodeSystem/finding", onsetDateTime="2026-11-25T09:00:00Z")})
+    card = post(client, body).json()["cards"][0]
+    assert ("Record shows saddle numbness: emergency assessment for possible cauda equina syndrome "
+            "(NHS back pain; GIRFT 2023)") in card["detail"]
+    assert card["indicator"] == "critical"
+
+
+def test_card_links_to_the_full_plan_by_an_opaque_handle_from_the_public_url(client: TestClient) -> None:
     card = post(client, example("patient-view-urgent-leg-warfarin.json")).json()["cards"][0]
     (link,) = card["links"]
-    assert link["type"] == "absolute" and link["url"].startswith("http://127.0.0.1:8000/cds-services/")
-    a = decode_assessment(link["url"].split("a=", 1)[1])
-    assert (a.pain, a.hours_since_onset, a.findings, a.conditions, a.age) == (6, 30.0, ["leg_tingling"], ["blood_thinner"], 68)
-    page = client.get(link["url"].removeprefix("http://127.0.0.1:8000"))
+    assert link["type"] == "absolute" and link["url"].startswith(f"{PUBLIC_URL}/cds-services/{SERVICE_ID}/plan/")
+    handle_ = link["url"].rsplit("/", 1)[1]
+    assert "?" not in link["url"] and len(handle_) >= 32
+    page = client.get(link["url"].removeprefix(PUBLIC_URL))
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert assess(a).headline in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert assess(parse_assessment({"hours_since_onset": 30, "pain": 6, "age": 68, "findings": ["leg_tingling"],
+                                    "conditions": ["blood_thinner"]})).headline in page.text
 
 
-def test_plan_page_refuses_a_token_that_is_not_an_assessment(client: TestClient) -> None:
-    assert client.get(f"{URL}/plan?a=bm9wZQ").status_code == 400
-    assert client.get(f"{URL}/plan").status_code == 400
+def test_the_host_header_never_makes_a_link(client: TestClient) -> None:
+    r = client.post(URL, json=example("patient-view-urgent-leg-warfarin.json"), headers={"Host": "evil.example"})
+    assert "evil.example" not in r.text
+
+
+def test_without_a_public_url_cards_carry_no_link() -> None:
+    status, out = handle(json.dumps(example("patient-view-urgent-leg-warfarin.json")).encode(), None, EXAMPLE_NOW)
+    assert status == 200 and "links" not in out["cards"][0] and "url" not in out["cards"][0]["source"]
+
+
+def test_plan_page_refuses_an_unknown_handle(client: TestClient) -> None:
+    assert client.get(f"{URL}/plan/bm9wZQ").status_code == 404
+    assert client.get(f"{URL}/plan?a=bm9wZQ").status_code == 404
 
 
 def test_not_improving_is_derived_from_earlier_pain_observations(client: TestClient) -> None:
     card = post(client, example("patient-view-soon-not-improving.json")).json()["cards"][0]
-    assert "not improving" in card["summary"]
+    assert "Pain ratings show no meaningful improvement (under 2 points) after three days" in card["detail"]
     assert "Fever" not in card["detail"]  # resolved a year before this episode
 
 
@@ -242,7 +267,7 @@ def test_summary_stays_under_140_characters_with_every_red_flag(client: TestClie
 
     body = example("patient-view-urgent-leg-warfarin.json")
     conditions = body["prefetch"]["conditions"]["entry"]
-    for i, ((system, code), _m) in enumerate(load_codemap().clinical.items()):
+    for i, ((system, code), _m) in enumerate(load_codemap().clinical_table.exact.items()):
         conditions.append({"resource": {"resourceType": "Condition", "id": f"c{i}", "code": {"coding": [
             {"system": system, "code": code}]}, "onsetDateTime": "2026-11-25T01:00:00Z", "subject": {"reference": "Patient/x"}}})
     r = post(client, body)
@@ -274,6 +299,15 @@ def triage(*resources: dict[str, Any], onset: str = "2026-11-25T02:00:00Z") -> s
     status, out = handle(json.dumps(body).encode(), "http://h", EXAMPLE_NOW)
     assert status == 200
     return str(out["cards"][0]["source"]["topic"]["code"])
+
+
+def card_of(*resources: dict[str, Any], key: str = "conditions") -> dict[str, Any]:
+    body = example("patient-view-self-care.json")
+    body["prefetch"].setdefault(key, {"resourceType": "Bundle", "type": "searchset", "entry": []})
+    body["prefetch"][key]["entry"] += [{"resource": r} for r in resources]
+    status, out = handle(json.dumps(body).encode(), "http://h", EXAMPLE_NOW)
+    assert status == 200, out
+    return dict(out["cards"][0])
 
 
 @pytest.mark.parametrize(
@@ -322,9 +356,9 @@ def test_patient_birth_date_sets_the_age_that_makes_nsaids_ask_first() -> None:
     body = example("patient-view-self-care.json")
     body["prefetch"]["patient"]["birthDate"] = "1950-01-01"
     _, out = handle(json.dumps(body).encode(), "http://h", EXAMPLE_NOW)
-    link = out["cards"][0]["links"][0]["url"]
-    a = decode_assessment(link.split("a=", 1)[1])
-    assert a.age == 76 and assess(a).status("nsaid") == "ask_first"
+    assert "- Age 76" in out["cards"][0]["detail"]
+    assert "Anti-inflammatory pain relief (ibuprofen or naproxen): only after a pharmacist or doctor agrees" in \
+        out["cards"][0]["detail"]
 
 
 # ---- CORS, for browser-based CDS clients ----
@@ -380,13 +414,142 @@ def test_any_bytes_get_an_answer_never_a_crash(raw: bytes) -> None:
     assert "cards" in out or out["resourceType"] == "OperationOutcome"
 
 
-def test_parse_assessment_accepts_what_the_link_carries() -> None:
-    a = parse_assessment({"hours_since_onset": 1, "pain": 1})
-    assert decode_assessment(cds.encode_assessment(a)) == a
-
-
 def test_a_pain_score_stamped_in_the_future_is_not_pain_now() -> None:
     body = example("patient-view-self-care.json")
     body["prefetch"]["painObservations"]["entry"].append({"resource": pain(9, "2026-11-26T11:00:00Z")})
     _, out = handle(json.dumps(body).encode(), "http://h", EXAMPLE_NOW)
     assert out["cards"][0]["source"]["topic"]["code"] == "self_care"
+
+
+# ---- terminology as real records code it ----
+
+RX = "http://www.nlm.nih.gov/research/umls/rxnorm"
+ICD = "http://hl7.org/fhir/sid/icd-10-cm"
+
+
+def nsaid_line(card: dict[str, Any]) -> str:
+    return next(line for line in card["detail"].splitlines() if line.startswith("- Anti-inflammatory"))
+
+
+def med_request(rid: str, **medicine: Any) -> dict[str, Any]:
+    return {"resourceType": "MedicationRequest", "id": rid, "status": "active", "intent": "order",
+            "subject": {"reference": "Patient/x"}, **medicine}
+
+
+WARFARIN_5 = {"coding": [{"system": RX, "code": "855332", "display": "warfarin sodium 5 MG Oral Tablet"}]}
+
+
+@pytest.mark.parametrize(
+    ("resources", "key"),
+    [
+        ([med_request("mr1", medicationCodeableConcept=WARFARIN_5)], "medicationRequests"),
+        ([med_request("mr1", medicationReference={"reference": "#m"},
+                      contained=[{"resourceType": "Medication", "id": "m", "code": WARFARIN_5}])], "medicationRequests"),
+        ([med_request("mr1", medicationReference={"reference": "Medication/m1"}),
+          {"resourceType": "Medication", "id": "m1", "code": WARFARIN_5}], "medicationRequests"),
+        ([{"resourceType": "MedicationStatement", "id": "ms", "status": "active", "subject": {"reference": "Patient/x"},
+           "medicationCodeableConcept": {"text": "Eliquis 5mg twice daily"}}], "medicationStatements"),
+        ([med_request("mr1", medicationCodeableConcept={"coding": [
+            {"system": "http://www.whocc.no/atc", "code": "B01AF01"}]})], "medicationRequests"),
+    ],
+    ids=["rxnorm-product", "contained-medication", "medication-in-prefetch", "brand-name-as-text", "atc"],
+)
+def test_blood_thinners_are_read_however_the_medicine_is_recorded(resources: list[dict[str, Any]], key: str) -> None:
+    card = card_of(*resources, key=key)
+    assert "Takes a blood thinner" in card["detail"]
+    assert "only after a pharmacist or doctor agrees" in nsaid_line(card)
+
+
+def test_a_medicine_that_cannot_be_resolved_is_named_as_not_understood() -> None:
+    card = card_of(med_request("mr9", medicationReference={"reference": "Medication/gone"}), key="medicationRequests")
+    assert "**Not understood**" in card["detail"]
+    assert "MedicationRequest/mr9: its medicine \\(Medication/gone\\) is neither contained nor in the prefetch" in card["detail"]
+
+
+def test_a_medicine_coded_only_in_a_local_system_is_named_as_not_understood() -> None:
+    card = card_of(med_request("mr8", medicationCodeableConcept={"coding": [
+        {"system": "urn:oid:2.16.840.1.113883.6.69", "code": "0056-0172-70", "display": "Coumadin 5 mg"}]}),
+        key="medicationRequests")
+    assert "Takes a blood thinner" in card["detail"]  # the name still tells
+    card = card_of(med_request("mr7", medicationCodeableConcept={"coding": [
+        {"system": "urn:local:formulary", "code": "A77"}]}), key="medicationRequests")
+    assert "MedicationRequest/mr7: the medicine is coded only in urn:local:formulary" in card["detail"].replace("\\", "")
+
+
+@pytest.mark.parametrize(
+    ("code", "flag"),
+    [("N18.30", "Kidney disease"), ("N18.4", "Kidney disease"), ("K25.7", "Stomach ulcer or bleeding"),
+     ("I21.4", "Heart disease or high blood pressure"), ("K70.30", "Liver disease"), ("Z88.6", "Allergy or asthma")],
+)
+def test_icd10_codes_are_read_by_prefix(code: str, flag: str) -> None:
+    card = card_of(condition(code, ICD, clinicalStatus={"coding": [{"code": "active"}]}))
+    assert flag in card["detail"]
+
+
+def test_chronic_kidney_disease_stage_3_by_icd10_makes_nsaids_ask_first() -> None:
+    card = card_of(condition("N18.30", ICD, clinicalStatus={"coding": [{"code": "active"}]}))
+    assert "NSAIDs can harm the kidneys further" in nsaid_line(card)
+
+
+def test_an_nsaid_allergy_makes_nsaids_avoided() -> None:
+    allergy = {"resourceType": "AllergyIntolerance", "id": "a1", "patient": {"reference": "Patient/x"},
+               "code": {"coding": [{"system": RX, "code": "5640", "display": "ibuprofen"}]}}
+    card = card_of(allergy, key="allergies")
+    assert "avoid unless prescribed" in nsaid_line(card)
+
+
+def test_pain_under_another_loinc_code_and_as_an_answer_code_is_read() -> None:
+    obs = {"resourceType": "Observation", "id": "p2", "status": "final", "effectiveDateTime": "2026-11-25T11:30:00Z",
+           "code": {"coding": [{"system": "http://loinc.org", "code": "38208-5"}]},
+           "valueCodeableConcept": {"coding": [{"system": "http://loinc.org", "code": "LA10140-4", "display": "8"}]}}
+    card = card_of(obs, key="painObservations")
+    assert "Pain 8/10 (Observation/p2)" in card["detail"] and card["source"]["topic"]["code"] == "soon"
+
+
+@pytest.mark.parametrize(("value", "unit", "urgency"), [(38.4, "Cel", "urgent"), (101.2, "[degF]", "urgent"),
+                                                         (37.2, "Cel", "self_care")])
+def test_a_body_temperature_at_or_over_38_c_is_a_fever(value: float, unit: str, urgency: str) -> None:
+    temp = {"resourceType": "Observation", "id": "t", "status": "final", "effectiveDateTime": "2026-11-25T10:00:00Z",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "8310-5"}]},
+            "valueQuantity": {"value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit}}
+    assert card_of(temp, key="temperatures")["source"]["topic"]["code"] == urgency
+
+
+def test_a_condition_recorded_only_as_text_is_named_as_not_understood() -> None:
+    card = card_of({"resourceType": "Condition", "id": "free", "subject": {"reference": "Patient/x"},
+                    "code": {"text": "numb saddle area since yesterday"}})
+    assert "Condition/free: the condition \\('numb saddle area since yesterday'\\) is recorded only as text" in card["detail"]
+
+
+def test_a_long_standing_erectile_dysfunction_is_not_a_new_cauda_equina_sign() -> None:
+    old = condition("N52.9", ICD, clinicalStatus={"coding": [{"code": "active"}]}, onsetDateTime="2019-01-01")
+    new = condition("R37", ICD, onsetDateTime="2026-11-25T06:00:00Z")
+    assert triage(old) == "self_care"
+    assert triage(new) == "emergency"
+
+
+def test_the_record_covers_red_flags_it_shows_or_denies_and_names_the_rest() -> None:
+    denied = {"resourceType": "Observation", "id": "no-saddle", "status": "final", "valueBoolean": False,
+              "effectiveDateTime": "2026-11-25T10:00:00Z",
+              "code": {"coding": [{"system": "https://backspasm.example/fhir/CodeSystem/finding", "code": "saddle_numbness"}]}}
+    card = card_of(denied, key="redFlagObservations")
+    line = next(x for x in card["detail"].splitlines() if x.startswith("**Red flags the record does not cover**"))
+    assert "saddle numbness" not in line and "new loss of bladder or bowel control" in line
+    assert "Recorded absent: Numbness in the saddle area" in card["detail"]
+
+
+def test_a_self_care_card_carries_the_safety_net_grouped_by_action() -> None:
+    card = card_of()
+    assert "**Safety-netting for the patient**" in card["detail"]
+    assert "- Emergency assessment if: you lose control of your bladder" in card["detail"]
+    assert "- Same-day assessment if:" in card["detail"]
+
+
+def test_record_strings_are_escaped_in_the_card_markdown() -> None:
+    evil = condition("279039007", onsetDateTime="2026-11-25T02:00:00Z")
+    evil["id"] = "x](https://evil.example)**"
+    body = example("patient-view-self-care.json")
+    body["prefetch"]["conditions"]["entry"] = [{"resource": evil}]
+    _, out = handle(json.dumps(body).encode(), "http://h", EXAMPLE_NOW)
+    detail = out["cards"][0]["detail"]
+    assert "](https://evil.example)" not in detail and "x\\]\\(https://evil.example\\)\\*\\*" in detail

@@ -17,7 +17,9 @@ from ..codes import FINDING_CODES, SOURCE_REFS
 from ..knowledge import KnowledgeError, load, read_yaml
 from .systems import XHTML
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+# Markdown that could change a card: emphasis, code, links, images, HTML, tables. Record text
+# is always put mid-line after our own prefix, so line-start markers (-, 1.) need no escape.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
 
 
 @dataclass(frozen=True)
