@@ -29,6 +29,12 @@ def _schema() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(Path(done.stdout.strip()).read_text(encoding="utf-8"))
     if data.get("id") != "http://hl7.org/fhir/json-schema/4.0":
         raise RuntimeError(f"unexpected schema id {data.get('id')!r}: not the FHIR R4 (4.0) JSON schema")
+    # The package ships the schema as first published for R4 (4.0.0); the R4 technical correction
+    # 4.0.1, the version servers declare, adds itself to the list of FHIR versions and nothing else
+    # this project emits depends on. That one value is the only change made here.
+    versions = data["definitions"]["CapabilityStatement"]["properties"]["fhirVersion"]["enum"]
+    if "4.0.1" not in versions:
+        versions.append("4.0.1")
     return data
 
 
