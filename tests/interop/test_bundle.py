@@ -125,7 +125,7 @@ def test_the_care_plan_is_a_proposal() -> None:
 
 
 def test_avoided_medicines_are_do_not_perform_activities() -> None:
-    bundle, expected = make(CASES[5])
+    bundle, _ = make(CASES[5])
     (plan,) = resources(bundle, "CarePlan")
     nsaid = next(a for a in plan["activity"] if a["detail"]["code"]["coding"][0]["code"] == "nsaid")
     assert nsaid["detail"]["extension"][0]["valueCode"] == "avoid"

@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 from backspasm import parse_assessment
 from backspasm.cli import app
 from backspasm.interop import cds
-from backspasm.interop.fetch import fill
-from backspasm.interop.service import handle
 from backspasm.interop.export import episode_bundle
+from backspasm.interop.fetch import fill
 from backspasm.interop.questionnaire import assessment_to_response, questionnaire
+from backspasm.interop.service import handle
 from backspasm.interop.systems import PAIN_LOINC
 
 runner = CliRunner()

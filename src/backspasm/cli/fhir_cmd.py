@@ -27,8 +27,8 @@ def _fhir_fail(exc: Any) -> None:
 
 def assess_file(path: str, out: str = "-") -> None:
     """QuestionnaireResponse (or Parameters holding one) in, Bundle out."""
-    from ..interop.fhir import FhirError, Issue
     from ..interop.assess import assess_response
+    from ..interop.fhir import FhirError, Issue
 
     raw = read_source(path)
     try:

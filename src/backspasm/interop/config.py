@@ -49,7 +49,8 @@ class InteropConfig:
         unsigned = overrides.pop("unsigned", None) or source.get(ENV_UNSIGNED) or "loopback"
         if unsigned not in ("loopback", "never"):
             raise ConfigError(f"{ENV_UNSIGNED}: expected 'loopback' or 'never', got {unsigned!r}")
-        return InteropConfig(public_url=check_public_url(public), issuers=issuers, unsigned=unsigned, **overrides)
+        mode: Literal["loopback", "never"] = "never" if unsigned == "never" else "loopback"
+        return InteropConfig(public_url=check_public_url(public), issuers=issuers, unsigned=mode, **overrides)
 
     def service_url(self, path: str) -> str | None:
         return f"{self.public_url}{path}" if self.public_url else None

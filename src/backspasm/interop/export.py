@@ -77,8 +77,9 @@ def _age(age: int, subject: dict[str, Any], when: datetime) -> dict[str, Any]:
 def _condition_resource(code: str, subject: dict[str, Any], when: datetime) -> dict[str, Any]:
     kb = load()
     label = kb.conditions[code].label
-    concept = {"coding": finding_coding(code, label), "text": label}
-    concept["coding"][0]["system"] = CONDITION_SYSTEM
+    coding = finding_coding(code, label)
+    coding[0]["system"] = CONDITION_SYSTEM
+    concept: dict[str, Any] = {"coding": coding, "text": label}
     text = div(f"Reported by the person: {label}.")
     if code == "blood_thinner":
         return {"resourceType": "MedicationStatement", "id": new_id(), "text": text, "status": "active",

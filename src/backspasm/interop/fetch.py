@@ -105,7 +105,7 @@ async def complete(body: dict[str, Any], templates: dict[str, str], timeout: flo
     if not server_allowed(server):
         return Fetched(prefetch, [f"fhirServer: {server} is not https (or http on this machine); nothing fetched"])
     base = server.rstrip("/") + "/"
-    context = body.get("context") if isinstance(body.get("context"), dict) else {}
+    context: dict[str, Any] = body["context"] if isinstance(body.get("context"), dict) else {}
     jobs: dict[str, str] = {}
     for key, template in templates.items():
         if key not in prefetch:  # null means 'no such data': not asked again

@@ -8,10 +8,10 @@ themselves and report problems through the same `FhirError`.
 from __future__ import annotations
 
 import uuid
-from html import escape
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
 from pydantic import ValidationError

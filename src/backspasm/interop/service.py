@@ -111,7 +111,8 @@ class CdsService:
         items = body.get("feedback") if isinstance(body, dict) else None
         if not isinstance(items, list) or not items:
             raise FhirError([Issue("expected {\"feedback\": [ ... ]}", "feedback", code="required")], 400)
-        rows, issues = [], []
+        rows: list[dict[str, Any]] = []
+        issues: list[Issue] = []
         for i, item in enumerate(items):
             where = f"feedback[{i}]"
             if not isinstance(item, dict):
@@ -132,7 +133,8 @@ class CdsService:
                          "override_reason": reason, "accepted_suggestions": item.get("acceptedSuggestions")})
         if issues:
             raise FhirError(issues, 400)
-        unknown = sorted({r["card"] for r in rows} - self.store.known_cards([r["card"] for r in rows]))
+        cards = [str(r["card"]) for r in rows]
+        unknown = sorted(set(cards) - self.store.known_cards(cards))
         if unknown:
             raise FhirError([Issue(f"no card {u} was issued by this service", "feedback.card", code="not-found")
                              for u in unknown], 404)
