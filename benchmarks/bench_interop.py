@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from backspasm import assess, parse_assessment, parse_json
-from backspasm.interop.cds import handle
+from backspasm.interop.service import handle
 from backspasm.interop.questionnaire import assessment_to_response
 from backspasm.interop.routes import assess_response
 

@@ -8,6 +8,7 @@ loopback with uvicorn, behind a bearer token, with the CDS client's JWKS at /jwk
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -90,13 +91,13 @@ def fixture_app(resources: list[dict[str, Any]], token: str, jwks: dict[str, Any
         return JSONResponse(jwks or {"keys": []})
 
     @app.get("/fhir/{rest:path}")
-    def fhir(rest: str, request: Request) -> JSONResponse:
+    async def fhir(rest: str, request: Request) -> JSONResponse:
         app.state.requests.append(str(request.url))
         if request.headers.get("authorization") != f"Bearer {token}":
             return JSONResponse({"resourceType": "OperationOutcome", "issue": [
                 {"severity": "error", "code": "login", "diagnostics": "bad token"}]}, status_code=401)
         if delay:
-            time.sleep(delay)
+            await asyncio.sleep(delay)
         base = str(request.base_url).rstrip("/") + "/fhir"
         query = rest + (f"?{request.url.query}" if request.url.query else "")
         found = search(resources, query, base)

@@ -175,9 +175,12 @@ def assessments(draw: st.DrawFn) -> dict[str, Any]:
 
 @settings(max_examples=60, deadline=None)
 @given(assessments())
-def test_any_assessment_survives_the_questionnaire_round_trip(data: dict[str, Any]) -> None:
+def test_any_assessment_survives_the_questionnaire_round_trip_as_a_valid_bundle(data: dict[str, Any]) -> None:
+    from backspasm.interop.assess import assess_response
+
     qr = assessment_to_response(parse_assessment(data))
     assert_same_result(assess(response_to_assessment(qr)).as_dict(), via_json_api(data))
+    valid_r4(assess_response(qr))  # every emitted resource, for any answers: R4 schema and R4B models
 
 
 # ---- invalid responses: OperationOutcome with the location, HTTP 422 ----
@@ -360,3 +363,4 @@ def test_any_response_shape_gets_a_bundle_or_an_operation_outcome(items_: list[A
         assert e.status == 422 and e.issues
         return
     assert out["resourceType"] == "Bundle"
+    valid_r4(out)

@@ -66,9 +66,9 @@ def _headers(body: dict[str, Any]) -> dict[str, str]:
     return headers
 
 
-async def _search(client: httpx.AsyncClient, base: str, url: str, pages: int) -> dict[str, Any]:
+async def _search(client: httpx.AsyncClient, base: str, url: str, pages: int, headers: dict[str, str]) -> dict[str, Any]:
     """GET a search (or a read), following `next` links into one Bundle."""
-    first = await _get(client, url)
+    first = await _get(client, url, headers)
     if first.get("resourceType") != "Bundle":
         return first
     entries = list(first.get("entry") or [])
@@ -76,7 +76,7 @@ async def _search(client: httpx.AsyncClient, base: str, url: str, pages: int) ->
     while nxt and n < pages:
         if not nxt.startswith(base):
             raise ValueError(f"a next link leaves the FHIR server ({nxt})")
-        page = await _get(client, nxt)
+        page = await _get(client, nxt, headers)
         entries += page.get("entry") or []
         nxt, n = next_link(page), n + 1
     if nxt:
@@ -84,8 +84,8 @@ async def _search(client: httpx.AsyncClient, base: str, url: str, pages: int) ->
     return {**first, "entry": entries, "link": [x for x in first.get("link") or [] if x.get("relation") != "next"]}
 
 
-async def _get(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
-    r = await client.get(url)
+async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> dict[str, Any]:
+    r = await client.get(url, headers=headers)
     if r.status_code == 404:
         return {"resourceType": "Bundle", "type": "searchset", "entry": []} if "?" in url else {}
     r.raise_for_status()
@@ -117,10 +117,12 @@ async def complete(body: dict[str, Any], templates: dict[str, str], timeout: flo
     if not jobs:
         return Fetched(prefetch)
     own = client is None
-    http = client or httpx.AsyncClient(timeout=timeout, headers=_headers(body), follow_redirects=False)
+    http = client or httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+    headers = _headers(body)
     failures: list[str] = []
     try:
-        results = await asyncio.gather(*(_search(http, base, url, pages) for url in jobs.values()), return_exceptions=True)
+        results = await asyncio.gather(*(_search(http, base, url, pages, headers) for url in jobs.values()),
+                                       return_exceptions=True)
     finally:
         if own:
             await http.aclose()

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import httpx
+
 from ..contract import Assessment, BadInput
 from . import cds
 from .auth import AuthError, ClientAuth
 from .config import InteropConfig
 from .fetch import complete
 from .fhir import FhirError, Issue, now, parse_datetime
-from .storage import InteropStore
+from .storage import InteropStore, new_handle
 
 log = logging.getLogger(__name__)
 OUTCOMES = ("accepted", "overridden")
@@ -41,6 +43,13 @@ class CdsService:
         self.config = config
         self.store = store
         self.auth = ClientAuth(config)
+        self._http: httpx.AsyncClient | None = None  # one pool of connections to the record systems' servers
+
+    def http(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=self.config.fetch_timeout, follow_redirects=False,
+                                           limits=httpx.Limits(max_connections=50, max_keepalive_connections=20))
+        return self._http
 
     def _audience(self, path: str, request_url: str) -> str:
         return self.config.service_url(path) or request_url
@@ -49,30 +58,23 @@ class CdsService:
                      request_url: str) -> str | None:
         return self.auth.check(authorization, client_host, proxied, self._audience(path, request_url))
 
-    def make_link(self, moment: datetime) -> cds.LinkMaker:
-        def link(a: Assessment) -> str | None:
-            base = self.config.public_url
-            if base is None:
-                return None
-            handle = self.store.new_link(a.model_dump(mode="json", exclude_none=True), self.config.link_ttl, moment)
-            return f"{base}{cds.PLAN_PATH}/{handle}"
-
-        return link
-
     async def call(self, raw: bytes, *, authorization: str | None, client_host: str | None, proxied: bool,
                    request_url: str, moment: datetime | None = None) -> Answer:
         """The whole request: 200 cards, 400/401/412/422 OperationOutcome. Never raises."""
         from starlette.concurrency import run_in_threadpool
 
         try:
-            await run_in_threadpool(self.authenticate, authorization, client_host, proxied,
-                                    f"/cds-services/{cds.SERVICE_ID}", request_url)
+            args = (authorization, client_host, proxied, f"/cds-services/{cds.SERVICE_ID}", request_url)
+            if authorization:  # verifying may fetch the issuer's keys: off the event loop
+                await run_in_threadpool(self.authenticate, *args)
+            else:
+                self.authenticate(*args)
         except AuthError as e:
             return _outcome(FhirError([Issue(str(e), code="security")], 401),
                             {"WWW-Authenticate": 'Bearer error="invalid_token"'})
         try:
             body = cds.parse_request(raw)
-            fetched = await complete(body, cds.PREFETCH, self.config.fetch_timeout, self.config.fetch_pages)
+            fetched = await complete(body, cds.PREFETCH, self.config.fetch_timeout, self.config.fetch_pages, self.http())
             body = {**body, "prefetch": fetched.prefetch}
             moment = moment or now()
             out = await run_in_threadpool(self._respond, body, moment, fetched.failures)
@@ -87,10 +89,18 @@ class CdsService:
                                              code="processing")]))
 
     def _respond(self, body: dict[str, Any], moment: datetime, failures: list[str]) -> dict[str, Any]:
-        out = cds.respond(body, public_url=self.config.public_url, make_link=self.make_link(moment), moment=moment,
-                          failures=failures)
-        self.store.issued(str(body["hookInstance"]), [(c["uuid"], c.get("source", {}).get("topic", {}).get("code", "info"))
-                                                      for c in out["cards"]], moment)
+        pending: dict[str, Any] = {}
+
+        def link(a: Assessment) -> str | None:
+            if self.config.public_url is None:
+                return None
+            pending["handle"], pending["assessment"] = new_handle(), a.model_dump(mode="json", exclude_none=True)
+            return f"{self.config.public_url}{cds.PLAN_PATH}/{pending['handle']}"
+
+        out = cds.respond(body, public_url=self.config.public_url, make_link=link, moment=moment, failures=failures)
+        issued = [(c["uuid"], c["source"].get("topic", {}).get("code", "info")) for c in out["cards"]]
+        self.store.answered(str(body["hookInstance"]), issued, pending.get("handle"), pending.get("assessment"),
+                            self.config.link_ttl, moment)
         return out
 
     def plan(self, handle: str, moment: datetime | None = None) -> Assessment | None:

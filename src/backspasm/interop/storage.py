@@ -12,7 +12,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, create_engine, delete, insert, select
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, create_engine, delete, event, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
@@ -44,6 +44,17 @@ feedback = Table(
 )
 
 
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """As the diary's store sets them: wait for a busy database, WAL, one sync per checkpoint."""
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute("PRAGMA busy_timeout = 60000")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cur.close()
+
+
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -57,18 +68,25 @@ class InteropStore:
                                                 connect_args={"check_same_thread": False})
         else:
             self.engine = create_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine, checkfirst=True)
 
     def close(self) -> None:
         self.engine.dispose()
 
-    def new_link(self, assessment: dict[str, Any], ttl: int, now: datetime) -> str:
-        handle = secrets.token_urlsafe(24)
+    def answered(self, hook_instance: str, cards_issued: list[tuple[str, str]], handle: str | None,
+                 link: dict[str, Any] | None, ttl: int, now: datetime) -> None:
+        """Remember one answer in one transaction: its cards (uuid, urgency) and the assessment behind its
+        link's handle. Expired links are dropped here."""
         with self.engine.begin() as c:
-            c.execute(delete(links).where(links.c.expires_at < now))
-            c.execute(insert(links).values(handle=handle, assessment=assessment, created_at=now,
-                                           expires_at=now + timedelta(seconds=ttl)))
-        return handle
+            if handle is not None and link is not None:
+                c.execute(delete(links).where(links.c.expires_at < now))
+                c.execute(insert(links).values(handle=handle, assessment=link, created_at=now,
+                                               expires_at=now + timedelta(seconds=ttl)))
+            if cards_issued:
+                c.execute(insert(cards), [{"uuid": u, "hook_instance": hook_instance[:200], "urgency": urgency,
+                                           "issued_at": now} for u, urgency in cards_issued])
 
     def link(self, handle: str, now: datetime) -> dict[str, Any] | None:
         """The assessment behind a live handle, or None (unknown or expired)."""
@@ -77,13 +95,6 @@ class InteropStore:
         if row is None or _aware(row.expires_at) <= now:
             return None
         return dict(row.assessment)
-
-    def issued(self, hook_instance: str, uuids: list[tuple[str, str]], now: datetime) -> None:
-        """Remember the cards of one answer: (uuid, urgency) each."""
-        if uuids:
-            with self.engine.begin() as c:
-                c.execute(insert(cards), [{"uuid": u, "hook_instance": hook_instance[:200], "urgency": urgency,
-                                           "issued_at": now} for u, urgency in uuids])
 
     def known_cards(self, uuids: list[str]) -> set[str]:
         with self.engine.connect() as c:
@@ -99,4 +110,11 @@ class InteropStore:
         return [dict(r) for r in rows]
 
 
-__all__ = ["InteropStore"]
+
+
+def new_handle() -> str:
+    """An unguessable link handle (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+__all__ = ["InteropStore", "new_handle"]
