@@ -55,6 +55,6 @@ def run() -> None:
     fhir = _median_ms(fhir_assess)
     hooks = _median_ms(cds_hooks)
     print(f"   JSON assessment (baseline)            {base:7.3f} ms per request")
-    print(f"   FHIR $assess (QR in, validated Bundle) {fhir:7.3f} ms  = {fhir / base:5.1f}x baseline")
+    print(f"   FHIR $assess (QR in, Bundle out)     {fhir:7.3f} ms  = {fhir / base:5.1f}x baseline")
     print(f"   CDS Hooks triage (prefetch to cards)   {hooks:7.3f} ms  = {hooks / base:5.1f}x baseline"
           f"  ({hooks / 500 * 100:.2f}% of the spec's ~500 ms budget)")

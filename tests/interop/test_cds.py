@@ -140,6 +140,7 @@ def test_card_links_to_the_full_plan_by_an_opaque_handle_from_the_public_url(cli
     page = client.get(link["url"].removeprefix(PUBLIC_URL))
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert page.headers["cache-control"] == "no-store"
+    assert "<h2>Watch for</h2><h3>Call 911 now if</h3>" in page.text
     assert assess(parse_assessment({"hours_since_onset": 30, "pain": 6, "age": 68, "findings": ["leg_tingling"],
                                     "conditions": ["blood_thinner"]})).headline in page.text
 

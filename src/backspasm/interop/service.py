@@ -9,6 +9,7 @@ caller check, for tools and benchmarks that already hold a complete request.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,13 +44,14 @@ class CdsService:
         self.config = config
         self.store = store
         self.auth = ClientAuth(config)
-        self._http: httpx.AsyncClient | None = None  # one pool of connections to the record systems' servers
+        # One pool of connections to the record systems' FHIR servers, and threads to ask them in parallel.
+        self.http = httpx.Client(timeout=self.config.fetch_timeout, follow_redirects=False,
+                                 limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
+        self.fetchers = ThreadPoolExecutor(max_workers=16, thread_name_prefix="backspasm-fetch")
 
-    def http(self) -> httpx.AsyncClient:
-        if self._http is None:
-            self._http = httpx.AsyncClient(timeout=self.config.fetch_timeout, follow_redirects=False,
-                                           limits=httpx.Limits(max_connections=50, max_keepalive_connections=20))
-        return self._http
+    def close(self) -> None:
+        self.fetchers.shutdown(wait=False)
+        self.http.close()
 
     def _audience(self, path: str, request_url: str) -> str:
         return self.config.service_url(path) or request_url
@@ -74,10 +76,8 @@ class CdsService:
                             {"WWW-Authenticate": 'Bearer error="invalid_token"'})
         try:
             body = cds.parse_request(raw)
-            fetched = await complete(body, cds.PREFETCH, self.config.fetch_timeout, self.config.fetch_pages, self.http())
-            body = {**body, "prefetch": fetched.prefetch}
             moment = moment or now()
-            out = await run_in_threadpool(self._respond, body, moment, fetched.failures)
+            out = await run_in_threadpool(self._fetch_and_respond, body, moment)
             return Answer(200, out, {})
         except FhirError as e:
             return _outcome(e)
@@ -87,6 +87,10 @@ class CdsService:
             log.exception("CDS Hooks request could not be read")
             return _outcome(FhirError([Issue("the request's prefetch could not be read; see the service log", "prefetch",
                                              code="processing")]))
+
+    def _fetch_and_respond(self, body: dict[str, Any], moment: datetime) -> dict[str, Any]:
+        fetched = complete(body, cds.PREFETCH, self.config.fetch_pages, self.http, self.fetchers)
+        return self._respond({**body, "prefetch": fetched.prefetch}, moment, fetched.failures)
 
     def _respond(self, body: dict[str, Any], moment: datetime, failures: list[str]) -> dict[str, Any]:
         pending: dict[str, Any] = {}
