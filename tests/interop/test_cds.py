@@ -246,6 +246,7 @@ def replaced(key: str, value: Any) -> dict[str, Any]:
         (without(["context", "userId"]), "context.userId"),
         (replaced("prefetch", ["a"]), "prefetch"),
         (replaced("fhirServer", 1), "fhirServer"),
+        (b'{"hook": "patient-view", "hook": "order-sign"}', ""),
     ],
 )
 def test_malformed_requests_are_400_naming_the_field(client: TestClient, body: Any, where: str) -> None:

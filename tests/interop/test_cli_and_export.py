@@ -63,6 +63,8 @@ def test_fhir_assess_turns_a_response_into_a_bundle() -> None:
         ('{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [{"linkId": "pian"}]}',
          "QuestionnaireResponse.item[0].linkId: unknown linkId 'pian'"),
         ('{"resourceType": "Observation"}', "expected a QuestionnaireResponse"),
+        ('{"resourceType": "QuestionnaireResponse", "status": "completed", "status": "amended"}',
+         "the key 'status' appears more than once"),
     ],
 )
 def test_fhir_assess_bad_input_exits_2_naming_the_location(stdin: str, says: str) -> None:

@@ -30,10 +30,14 @@ def assess_file(path: str, out: str = "-") -> None:
     from ..interop.assess import assess_response
     from ..interop.fhir import FhirError, Issue
 
+    from ..contract import BadInput, loads_strict
+
     raw = read_source(path)
     try:
         try:
-            data = json.loads(raw)
+            data = loads_strict(raw)
+        except BadInput as e:  # a repeated key
+            raise FhirError([Issue(msg) for _, msg in e.errors]) from None
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise FhirError([Issue(f"input is not valid JSON: {e}")]) from None
         except RecursionError:

@@ -99,8 +99,12 @@ def parse_request(raw: bytes) -> dict[str, Any]:
     """Decode and check a CDS Hooks request's required fields (FhirError 400 when they are wrong)."""
     if not raw.strip():
         raise _bad_request("the request body is empty; expected a CDS Hooks request (JSON object)")
+    from ..contract import BadInput, loads_strict
+
     try:
-        body = json.loads(raw)
+        body = loads_strict(raw)
+    except BadInput as e:  # a repeated key: which value was meant cannot be known
+        raise _bad_request(e.errors[0][1]) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise _bad_request(f"the request body is not valid JSON: {e}") from None
     except RecursionError:
