@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from backspasm import assess, parse_assessment, parse_json
-from backspasm.interop.service import handle
 from backspasm.interop.questionnaire import assessment_to_response
 from backspasm.interop.routes import assess_response
+from backspasm.interop.service import handle
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "tests" / "interop" / "examples"
 CASE = {"hours_since_onset": 30, "pain": 6, "age": 64, "findings": ["leg_tingling", "injury"],

@@ -27,10 +27,9 @@ def _fhir_fail(exc: Any) -> None:
 
 def assess_file(path: str, out: str = "-") -> None:
     """QuestionnaireResponse (or Parameters holding one) in, Bundle out."""
+    from ..contract import BadInput, loads_strict
     from ..interop.assess import assess_response
     from ..interop.fhir import FhirError, Issue
-
-    from ..contract import BadInput, loads_strict
 
     raw = read_source(path)
     try:

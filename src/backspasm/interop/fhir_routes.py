@@ -149,9 +149,7 @@ def _decode(raw: bytes) -> Any:
         return loads_strict(raw)
     except BadInput as e:  # a repeated key: valid JSON syntax, not a valid resource
         raise FhirError([Issue(msg, loc, code="structure") for loc, msg in e.errors], 422) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise FhirError([Issue(f"the request body is not valid JSON: {e}", code="structure")], 400) from None
-    except (RecursionError, ValueError) as e:
+    except (ValueError, RecursionError) as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise FhirError([Issue(f"the request body is not valid JSON: {e}", code="structure")], 400) from None
 
 
