@@ -355,12 +355,15 @@ json_values = st.recursive(
     max_leaves=12,
 )
 resource_like = st.fixed_dictionaries(
-    {"resourceType": st.sampled_from(["Observation", "Condition", "Patient", "MedicationStatement", "Bundle"])},
+    {"resourceType": st.sampled_from(["Observation", "Condition", "Patient", "MedicationStatement", "MedicationRequest",
+                                      "Medication", "AllergyIntolerance", "Bundle"])},
     optional={
         "status": json_values, "code": json_values, "valueInteger": json_values, "valueQuantity": json_values,
         "effectiveDateTime": st.text(max_size=25) | json_values, "onsetDateTime": st.text(max_size=25),
         "clinicalStatus": json_values, "entry": st.lists(st.fixed_dictionaries({"resource": json_values}), max_size=3),
         "birthDate": st.text(max_size=12), "medicationCodeableConcept": json_values,
+        "medicationReference": json_values, "contained": json_values, "valueCodeableConcept": json_values,
+        "reaction": json_values, "verificationStatus": json_values, "doNotPerform": json_values,
     },
 )
 

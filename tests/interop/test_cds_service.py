@@ -108,6 +108,14 @@ def test_paged_searches_are_followed_through_next_links(ehr: tuple[str, Any]) ->
     assert sum("_offset" in u for u in app.state.requests) >= 2  # one page per Condition
 
 
+def test_a_prefetch_the_client_could_not_fill_is_fetched_again(ehr: tuple[str, Any]) -> None:
+    base, _ = ehr
+    failed = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "timeout"}]}
+    with service_client(base) as c:
+        r = c.post(URL, json=request_body(base, {"conditions": failed}), headers={"Authorization": f"Bearer {signed()}"})
+    assert "Kidney disease (Condition/ckd)" in r.json()["cards"][0]["detail"]
+
+
 def test_a_wrong_token_leaves_the_record_unread_and_the_answer_says_why(ehr: tuple[str, Any]) -> None:
     base, _ = ehr
     with service_client(base) as c:

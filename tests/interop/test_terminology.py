@@ -148,3 +148,16 @@ def test_record_strings_are_escaped_in_the_card_markdown() -> None:
     _, out = handle(json.dumps(body).encode(), "http://h", EXAMPLE_NOW)
     detail = out["cards"][0]["detail"]
     assert "](https://evil.example)" not in detail and "x\\]\\(https://evil.example\\)\\*\\*" in detail
+
+
+def test_a_red_flag_observation_counts_when_the_record_has_pain_scores_but_no_back_pain_condition() -> None:
+    body = example("patient-view-self-care.json")
+    body["prefetch"]["conditions"] = None
+    body["prefetch"]["redFlagObservations"] = {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": {
+        "resourceType": "Observation", "id": "sn", "status": "final", "valueBoolean": True,
+        "effectiveDateTime": "2026-11-25T11:00:00Z",
+        "code": {"coding": [{"system": "https://backspasm.example/fhir/CodeSystem/finding", "code": "saddle_numbness"}]}}}]}
+    status, out = handle(json.dumps(body).encode(), None, EXAMPLE_NOW)
+    assert status == 200
+    assert [c["indicator"] for c in out["cards"]] == ["critical", "info"]
+    assert out["cards"][0]["summary"].startswith("Back pain: at least emergency assessment")

@@ -109,7 +109,8 @@ def complete(body: dict[str, Any], templates: dict[str, str], pages: int, client
     context: dict[str, Any] = body["context"] if isinstance(body.get("context"), dict) else {}
     jobs: dict[str, str] = {}
     for key, template in templates.items():
-        if key not in prefetch:  # null means 'no such data': not asked again
+        failed = isinstance(prefetch.get(key), dict) and prefetch[key].get("resourceType") == "OperationOutcome"
+        if key not in prefetch or failed:  # missing, or the client's own fetch failed ('null' is 'no data': kept)
             query = fill(template, context)
             if query is not None:
                 jobs[key] = urljoin(base, query)
@@ -130,7 +131,7 @@ def complete(body: dict[str, Any], templates: dict[str, str], pages: int, client
         if isinstance(result, BaseException):
             failures.append(f"{key}: {_why(result)}")
             continue
-        if key in prefetch and isinstance(prefetch[key], dict):  # a paged prefetch: append the rest
+        if next_link(prefetch.get(key)):  # a paged prefetch: append the rest
             rest = result.get("entry") or [] if result.get("resourceType") == "Bundle" else []
             done = {**prefetch[key], "entry": [*(prefetch[key].get("entry") or []), *rest]}
             done["link"] = [x for x in done.get("link") or [] if isinstance(x, dict) and x.get("relation") != "next"]

@@ -300,8 +300,13 @@ class _Reader:
             self.unreadable(res, res.get("code"), "the allergy")
 
     def timing(self) -> None:
-        """Findings that count only within this episode: dated on or after the onset (or undated and new)."""
-        onset = self.rec.onset[0] if self.rec.onset else None
+        """Findings that count only within this episode: dated on or after the onset (or undated and new).
+
+        Without a dated back-pain record the episode is taken to start at the earliest pain
+        score (as the triage does); with neither, every sign that is not resolved counts: an
+        incomplete record may over-read, never under-read.
+        """
+        onset = self.rec.onset[0] if self.rec.onset else min((p[0] for p in self.rec.pains), default=None)
         for res, meaning in self.episode:
             if res["resourceType"] == "Observation":
                 start, ended = obs_time(res), None
@@ -310,7 +315,7 @@ class _Reader:
                 ended = parse_datetime(res.get("abatementDateTime"))
             active = res["resourceType"] == "Condition" and _status(res.get("clinicalStatus")) not in CONDITION_INACTIVE
             if onset is None:
-                counts = active  # no onset: an active sign counts (the safe reading), a dated one cannot be placed
+                counts = res["resourceType"] == "Observation" or active
             else:
                 counts = (start is not None and start >= onset) or (ended is not None and ended >= onset)
                 counts = counts or (active and start is None and ended is None)
