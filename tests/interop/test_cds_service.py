@@ -198,6 +198,15 @@ def test_requests_without_a_jwt_are_accepted_only_on_loopback(
     assert r.status_code == status
 
 
+def test_a_jwt_is_refused_when_no_public_url_says_what_its_audience_must_be(ehr: tuple[str, Any]) -> None:
+    base, _ = ehr
+    settings = InteropConfig(issuers={ISS: f"{base}/jwks"})
+    with TestClient(make_app(settings), base_url="http://evil.example", client=("10.0.0.1", 1)) as c:
+        r = c.post(URL, json=example("patient-view-self-care.json"),
+                   headers={"Authorization": f"Bearer {signed(aud='http://evil.example' + URL)}"})
+    assert r.status_code == 401 and "BACKSPASM_PUBLIC_URL" in r.text
+
+
 def test_settings_are_checked_when_read() -> None:
     with pytest.raises(ConfigError, match="BACKSPASM_PUBLIC_URL"):
         InteropConfig.from_env({"BACKSPASM_PUBLIC_URL": "backspasm.example.org"})

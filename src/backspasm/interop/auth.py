@@ -53,7 +53,8 @@ class ClientAuth:
                 self._clients[iss] = client
             return client
 
-    def check(self, authorization: str | None, client_host: str | None, proxied: bool, audience: str) -> str | None:
+    def check(self, authorization: str | None, client_host: str | None, proxied: bool,
+              audience: str | None) -> str | None:
         """The verified issuer, or None for an accepted unsigned request; AuthError otherwise."""
         if not authorization:
             if self.config.unsigned == "loopback" and is_loopback(client_host) and not proxied:
@@ -63,6 +64,8 @@ class ClientAuth:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthError("the Authorization header must be 'Bearer <JWT>'")
+        if audience is None:  # never the Host header: a token for another service must not pass here
+            raise AuthError("this server cannot check a JWT's audience: set BACKSPASM_PUBLIC_URL to its public address")
         return self.verify(token.strip(), audience)
 
     def verify(self, token: str, audience: str) -> str:

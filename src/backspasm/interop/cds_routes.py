@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from . import cds
+from .auth import AuthError
 from .fhir import FhirError, Issue, operation_outcome
 from .fhir_routes import read_body
 from .state import interop_state
@@ -67,7 +68,7 @@ async def post_triage(request: Request) -> JSONResponse:
         return JSONResponse(e.outcome(), status_code=e.status)
     host, proxied = _caller(request)
     answer = await state.service.call(raw, authorization=request.headers.get("authorization"), client_host=host,
-                                      proxied=proxied, request_url=str(request.url).split("?", 1)[0])
+                                      proxied=proxied)
     return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)
 
 
@@ -77,8 +78,8 @@ async def post_feedback(request: Request) -> Response:
     host, proxied = _caller(request)
     try:
         client = await run_in_threadpool(state.service.authenticate, request.headers.get("authorization"), host, proxied,
-                                         cds.FEEDBACK_PATH, str(request.url).split("?", 1)[0])
-    except Exception as e:  # AuthError
+                                         cds.FEEDBACK_PATH)
+    except AuthError as e:
         body = operation_outcome([Issue(str(e), code="security")])
         return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     try:

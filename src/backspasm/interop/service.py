@@ -53,20 +53,17 @@ class CdsService:
         self.fetchers.shutdown(wait=False)
         self.http.close()
 
-    def _audience(self, path: str, request_url: str) -> str:
-        return self.config.service_url(path) or request_url
-
-    def authenticate(self, authorization: str | None, client_host: str | None, proxied: bool, path: str,
-                     request_url: str) -> str | None:
-        return self.auth.check(authorization, client_host, proxied, self._audience(path, request_url))
+    def authenticate(self, authorization: str | None, client_host: str | None, proxied: bool, path: str) -> str | None:
+        """The verified CDS client (its issuer), None for an accepted unsigned call; AuthError otherwise."""
+        return self.auth.check(authorization, client_host, proxied, self.config.service_url(path))
 
     async def call(self, raw: bytes, *, authorization: str | None, client_host: str | None, proxied: bool,
-                   request_url: str, moment: datetime | None = None) -> Answer:
+                   moment: datetime | None = None) -> Answer:
         """The whole request: 200 cards, 400/401/412/422 OperationOutcome. Never raises."""
         from starlette.concurrency import run_in_threadpool
 
         try:
-            args = (authorization, client_host, proxied, f"/cds-services/{cds.SERVICE_ID}", request_url)
+            args = (authorization, client_host, proxied, f"/cds-services/{cds.SERVICE_ID}")
             if authorization:  # verifying may fetch the issuer's keys: off the event loop
                 await run_in_threadpool(self.authenticate, *args)
             else:
