@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
         episode: Annotated[int, typer.Option("--episode", "-e", help="The diary episode's id.")],
         out: OutOpt = "-",
     ) -> None:
-        """Write a diary episode (pain ratings, latest RiskAssessment and CarePlan) as a FHIR Bundle."""
+        """Write a diary episode as a FHIR Bundle: pain ratings, signs, conditions, medicines, latest triage and plan."""
         from ..contract import BadInput
         from ..diary.store import open_store
         from ..interop.export import episode_bundle

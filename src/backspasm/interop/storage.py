@@ -9,11 +9,14 @@ service's own, outside the diary's schema.
 from __future__ import annotations
 
 import secrets
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, create_engine, delete, event, insert, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
 metadata = MetaData()
@@ -68,9 +71,14 @@ class InteropStore:
                                                 connect_args={"check_same_thread": False})
         else:
             self.engine = create_engine(url)
+        # The one in-memory connection is shared by every thread: one user at a time.
+        self._lock: AbstractContextManager[Any] = threading.Lock() if url is None else nullcontext()
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine, checkfirst=True)
+        try:
+            metadata.create_all(self.engine, checkfirst=True)
+        except DBAPIError:  # another worker created them between the check and the create
+            metadata.create_all(self.engine, checkfirst=True)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -79,7 +87,7 @@ class InteropStore:
                  link: dict[str, Any] | None, ttl: int, now: datetime) -> None:
         """Remember one answer in one transaction: its cards (uuid, urgency) and the assessment behind its
         link's handle. Expired links are dropped here."""
-        with self.engine.begin() as c:
+        with self._lock, self.engine.begin() as c:
             if handle is not None and link is not None:
                 c.execute(delete(links).where(links.c.expires_at < now))
                 c.execute(insert(links).values(handle=handle, assessment=link, created_at=now,
@@ -90,22 +98,22 @@ class InteropStore:
 
     def link(self, handle: str, now: datetime) -> dict[str, Any] | None:
         """The assessment behind a live handle, or None (unknown or expired)."""
-        with self.engine.connect() as c:
+        with self._lock, self.engine.connect() as c:
             row = c.execute(select(links.c.assessment, links.c.expires_at).where(links.c.handle == handle)).first()
         if row is None or _aware(row.expires_at) <= now:
             return None
         return dict(row.assessment)
 
     def known_cards(self, uuids: list[str]) -> set[str]:
-        with self.engine.connect() as c:
+        with self._lock, self.engine.connect() as c:
             return set(c.scalars(select(cards.c.uuid).where(cards.c.uuid.in_(uuids))))
 
     def record_feedback(self, rows: list[dict[str, Any]], client: str | None, now: datetime) -> None:
-        with self.engine.begin() as c:
+        with self._lock, self.engine.begin() as c:
             c.execute(insert(feedback), [{**r, "client": client, "received_at": now} for r in rows])
 
     def feedback_for(self, card: str) -> list[dict[str, Any]]:
-        with self.engine.connect() as c:
+        with self._lock, self.engine.connect() as c:
             rows = c.execute(select(feedback).where(feedback.c.card == card).order_by(feedback.c.id)).mappings().all()
         return [dict(r) for r in rows]
 
