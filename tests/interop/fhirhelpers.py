@@ -7,11 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from r4schema import assert_schema_valid
+
 from backspasm.interop.fhir import check, dump
 
 EXAMPLES = Path(__file__).parent / "examples"
 # The example requests' dates are written as of this moment.
 EXAMPLE_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+PUBLIC_URL = "https://backspasm.example.org"
 
 
 def example(name: str) -> dict[str, Any]:
@@ -20,5 +23,21 @@ def example(name: str) -> dict[str, Any]:
 
 
 def valid_r4(resource: dict[str, Any]) -> dict[str, Any]:
-    """Validate against the R4B model and return the model's R4 JSON (round-tripped)."""
+    """Valid against the official R4 JSON schema and the R4B model; the model's R4 JSON back (round-tripped)."""
+    assert_schema_valid(resource)
     return dump(check(resource))
+
+
+def references(resource: Any) -> list[str]:
+    """Every Reference.reference string anywhere in a resource."""
+    out: list[str] = []
+    if isinstance(resource, dict):
+        for key, value in resource.items():
+            if key == "reference" and isinstance(value, str):
+                out.append(value)
+            else:
+                out += references(value)
+    elif isinstance(resource, list):
+        for value in resource:
+            out += references(value)
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fhirhelpers import valid_r4
+from fhirhelpers import references, valid_r4
 
 from backspasm import assess, parse_assessment
 from backspasm.codes import URGENCY_LEVELS
@@ -36,13 +36,17 @@ CASES = [
     {"hours_since_onset": 30, "pain": 8, "age": 64, "findings": ["leg_tingling", "injury"], "conditions": ["kidney_disease"]},
     {"hours_since_onset": 3, "pain": 9, "findings": ["bladder_bowel_control_loss"]},
     {"hours_since_onset": 1200, "pain": 5, "conditions": ["liver_disease"]},
+    {"hours_since_onset": 20, "pain": 6, "findings": ["saddle_numbness"], "conditions": ["pregnancy"]},
+    {"hours_since_onset": 10, "pain": 6, "conditions": ["pregnancy", "nsaid_allergy"], "findings": ["radiating_leg_pain"]},
 ]
+RESPONSE = {"resourceType": "QuestionnaireResponse", "id": "qr-1", "status": "completed",
+            "subject": {"reference": "Patient/123"}}
 
 
 def make(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     a = parse_assessment(data)
     result = assess(a)
-    return assessment_bundle(a, result, response_ref="QuestionnaireResponse/qr-1"), result.as_dict()
+    return assessment_bundle(a, result, subject=RESPONSE["subject"], response=dict(RESPONSE)), result.as_dict()
 
 
 def resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -72,26 +76,62 @@ def test_codes_come_from_their_value_sets(data: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("data", CASES)
-def test_urgency_is_the_predictions_qualitative_risk_in_our_code_system(data: dict[str, Any]) -> None:
+def test_urgency_is_the_predictions_coded_outcome_not_a_qualitative_risk(data: dict[str, Any]) -> None:
     bundle, expected = make(data)
     (risk,) = resources(bundle, "RiskAssessment")
-    coding = risk["prediction"][0]["qualitativeRisk"]["coding"][0]
+    prediction = risk["prediction"][0]
+    assert "qualitativeRisk" not in prediction  # a care level is not a likelihood
+    coding = prediction["outcome"]["coding"][0]
     assert coding["system"] == URGENCY_SYSTEM
     assert coding["code"] == expected["urgency"]
     assert coding["display"] == load().levels[expected["urgency"]].label
 
 
 @pytest.mark.parametrize("data", CASES)
-def test_basis_references_the_response_the_pain_and_each_reason(data: dict[str, Any]) -> None:
+def test_the_response_is_in_the_bundle_and_every_reference_resolves_inside_it(data: dict[str, Any]) -> None:
     bundle, expected = make(data)
     full_urls = {e["fullUrl"] for e in bundle["entry"]}
+    (qr,) = resources(bundle, "QuestionnaireResponse")
+    assert qr["identifier"]["value"].endswith(":qr-1")
     (risk,) = resources(bundle, "RiskAssessment")
     refs = [b["reference"] for b in risk["basis"]]
-    assert refs[0] == "QuestionnaireResponse/qr-1"
-    assert all(r in full_urls for r in refs[1:])
+    assert refs[0] == f"urn:uuid:{qr['id']}"
     assert len(refs) == 2 + len(expected["reasons"])
+    assert set(references(bundle)) <= full_urls
+    assert all(e["fullUrl"] == f"urn:uuid:{e['resource']['id']}" for e in bundle["entry"])
+    assert risk["subject"]["display"].startswith("Patient/123")  # not in the Bundle: named, not referenced
+
+
+@pytest.mark.parametrize("data", CASES)
+def test_every_resource_carries_a_narrative(data: dict[str, Any]) -> None:
+    bundle, _ = make(data)
+    for entry in bundle["entry"]:
+        text = entry["resource"]["text"]
+        assert text["status"] == "generated"
+        assert text["div"].startswith('<div xmlns="http://www.w3.org/1999/xhtml">') and text["div"].endswith("</div>")
+
+
+def test_reason_narrative_speaks_to_the_clinician() -> None:
+    bundle, _ = make(CASES[4])
+    (risk,) = resources(bundle, "RiskAssessment")
+    assert ("Patient reports saddle numbness: emergency assessment for possible cauda equina syndrome "
+            "(NHS back pain; GIRFT 2023)") in risk["text"]["div"]
+
+
+def test_the_care_plan_is_a_proposal() -> None:
+    bundle, _ = make(CASES[0])
     (plan,) = resources(bundle, "CarePlan")
-    assert all(s["reference"] in full_urls for s in plan["supportingInfo"])
+    assert plan["intent"] == "proposal"
+
+
+def test_avoided_medicines_are_do_not_perform_activities() -> None:
+    bundle, _ = make(CASES[5])
+    (plan,) = resources(bundle, "CarePlan")
+    nsaid = next(a for a in plan["activity"] if a["detail"]["code"]["coding"][0]["code"] == "nsaid")
+    assert nsaid["detail"]["extension"][0]["valueCode"] == "avoid"
+    assert nsaid["detail"]["doNotPerform"] is True
+    assert all(a["detail"]["doNotPerform"] is False for a in plan["activity"] if a is not nsaid)
+    assert "avoid unless prescribed" in plan["text"]["div"]
 
 
 def test_pain_is_an_observation_coded_loinc_72514_3() -> None:
@@ -119,7 +159,8 @@ def test_ask_first_items_say_so_in_their_description() -> None:
     (plan,) = resources(bundle, "CarePlan")
     nsaid = next(a for a in plan["activity"] if a["detail"]["code"]["coding"][0]["code"] == "nsaid")
     assert nsaid["detail"]["extension"][0]["valueCode"] == "ask_first"
-    assert nsaid["detail"]["description"].startswith("Ask a pharmacist or doctor first.")
+    assert "NSAIDs can harm the kidneys further" in nsaid["detail"]["description"]
+    assert nsaid["detail"]["doNotPerform"] is False
 
 
 def test_each_reason_observation_cites_its_source() -> None:

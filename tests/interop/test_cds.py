@@ -9,14 +9,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from cdshelpers import condition, pain, triage
 from fastapi.testclient import TestClient
-from fhirhelpers import EXAMPLE_NOW, EXAMPLES, example, valid_r4
+from fhirhelpers import EXAMPLE_NOW, EXAMPLES, PUBLIC_URL, example, valid_r4
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backspasm import assess, parse_assessment
-from backspasm.interop import cds
-from backspasm.interop.cds import INDICATOR, PREFETCH, SERVICE_ID, decode_assessment, handle
+from backspasm.interop.cds import INDICATOR, PREFETCH, SERVICE_ID
+from backspasm.interop.service import handle
 from backspasm.interop.systems import URGENCY_SYSTEM
 
 URL = f"/cds-services/{SERVICE_ID}"
@@ -25,8 +26,7 @@ TOKEN = re.compile(r"\{\{([^}]*)\}\}")
 
 
 @pytest.fixture(autouse=True)
-def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(cds, "now", lambda: EXAMPLE_NOW)
+def _fixed_clock(fixed_clock: None) -> Iterator[None]:
     yield
 
 
@@ -68,8 +68,12 @@ def test_discovery_lists_the_patient_view_triage_service(client: TestClient) -> 
 
 
 def test_prefetch_templates_ask_for_pain_by_loinc_and_conditions_with_valid_tokens() -> None:
-    assert "code=http://loinc.org|72514-3" in PREFETCH["painObservations"]
+    assert "code=http://loinc.org|72514-3,http://loinc.org|38208-5" in PREFETCH["painObservations"]
     assert PREFETCH["conditions"].startswith("Condition?patient=")
+    assert "MedicationRequest:medication" in PREFETCH["medicationRequests"]
+    assert "http://loinc.org|8310-5" in PREFETCH["temperatures"]
+    assert PREFETCH["allergies"].startswith("AllergyIntolerance?patient=")
+    assert "https://backspasm.example/fhir/CodeSystem/finding|saddle_numbness" in PREFETCH["redFlagObservations"]
     for template in PREFETCH.values():
         assert TOKEN.findall(template) == ["context.patientId"]
 
@@ -109,34 +113,57 @@ def test_indicator_follows_the_urgency() -> None:
     assert INDICATOR == {"emergency": "critical", "urgent": "warning", "soon": "warning", "self_care": "info"}
 
 
-def test_card_detail_gives_reasons_with_their_sources_and_the_record_it_read(client: TestClient) -> None:
+def test_card_detail_speaks_to_the_clinician_with_reasons_sources_and_the_record_it_read(client: TestClient) -> None:
     card = post(client, example("patient-view-urgent-leg-warfarin.json")).json()["cards"][0]
-    assert "**Tingling in a leg**" in card["detail"]
-    assert "When to see a doctor" in card["detail"]
+    assert "Record shows paraesthesia in one leg: same-day assessment for possible nerve root compression" in card["detail"]
     assert "Condition/pn-1" in card["detail"] and "MedicationStatement/ms-1" in card["detail"]
-    assert "ask a pharmacist or doctor first" in card["detail"]  # warfarin makes NSAIDs ask_first
+    assert "only after a pharmacist or doctor agrees" in card["detail"]  # warfarin makes NSAIDs ask_first
     assert card["source"]["label"] == "How to Treat a Back Spasm at Home and With a Doctor: When to see a doctor"
+    assert not re.search(r"\byou told us\b|\bSomething you\b", card["detail"] + card["summary"])
 
 
-def test_card_links_to_the_full_plan_page_for_the_same_assessment(client: TestClient) -> None:
+def test_saddle_numbness_card_names_cauda_equina_and_both_sources(client: TestClient) -> None:
+    body = example("patient-view-self-care.json")
+    body["prefetch"]["conditions"]["entry"].append({"resource": condition(
+        "saddle_numbness", "https://backspasm.example/fhir/CodeSystem/finding", onsetDateTime="2026-11-25T09:00:00Z")})
+    card = post(client, body).json()["cards"][0]
+    assert ("Record shows saddle numbness: emergency assessment for possible cauda equina syndrome "
+            "(NHS back pain; GIRFT 2023)") in card["detail"]
+    assert card["indicator"] == "critical"
+
+
+def test_card_links_to_the_full_plan_by_an_opaque_handle_from_the_public_url(client: TestClient) -> None:
     card = post(client, example("patient-view-urgent-leg-warfarin.json")).json()["cards"][0]
     (link,) = card["links"]
-    assert link["type"] == "absolute" and link["url"].startswith("http://127.0.0.1:8000/cds-services/")
-    a = decode_assessment(link["url"].split("a=", 1)[1])
-    assert (a.pain, a.hours_since_onset, a.findings, a.conditions, a.age) == (6, 30.0, ["leg_tingling"], ["blood_thinner"], 68)
-    page = client.get(link["url"].removeprefix("http://127.0.0.1:8000"))
+    assert link["type"] == "absolute" and link["url"].startswith(f"{PUBLIC_URL}/cds-services/{SERVICE_ID}/plan/")
+    handle_ = link["url"].rsplit("/", 1)[1]
+    assert "?" not in link["url"] and len(handle_) >= 32
+    page = client.get(link["url"].removeprefix(PUBLIC_URL))
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert assess(a).headline in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert "<h2>Watch for</h2><h3>Call 911 now if</h3>" in page.text
+    assert assess(parse_assessment({"hours_since_onset": 30, "pain": 6, "age": 68, "findings": ["leg_tingling"],
+                                    "conditions": ["blood_thinner"]})).headline in page.text
 
 
-def test_plan_page_refuses_a_token_that_is_not_an_assessment(client: TestClient) -> None:
-    assert client.get(f"{URL}/plan?a=bm9wZQ").status_code == 400
-    assert client.get(f"{URL}/plan").status_code == 400
+def test_the_host_header_never_makes_a_link(client: TestClient) -> None:
+    r = client.post(URL, json=example("patient-view-urgent-leg-warfarin.json"), headers={"Host": "evil.example"})
+    assert "evil.example" not in r.text
+
+
+def test_without_a_public_url_cards_carry_no_link() -> None:
+    status, out = handle(json.dumps(example("patient-view-urgent-leg-warfarin.json")).encode(), None, EXAMPLE_NOW)
+    assert status == 200 and "links" not in out["cards"][0] and "url" not in out["cards"][0]["source"]
+
+
+def test_plan_page_refuses_an_unknown_handle(client: TestClient) -> None:
+    assert client.get(f"{URL}/plan/bm9wZQ").status_code == 404
+    assert client.get(f"{URL}/plan?a=bm9wZQ").status_code == 404
 
 
 def test_not_improving_is_derived_from_earlier_pain_observations(client: TestClient) -> None:
     card = post(client, example("patient-view-soon-not-improving.json")).json()["cards"][0]
-    assert "not improving" in card["summary"]
+    assert "Pain ratings show no meaningful improvement (under 2 points) after three days" in card["detail"]
     assert "Fever" not in card["detail"]  # resolved a year before this episode
 
 
@@ -220,6 +247,7 @@ def replaced(key: str, value: Any) -> dict[str, Any]:
         (without(["context", "userId"]), "context.userId"),
         (replaced("prefetch", ["a"]), "prefetch"),
         (replaced("fhirServer", 1), "fhirServer"),
+        (b'{"hook": "patient-view", "hook": "order-sign"}', ""),
     ],
 )
 def test_malformed_requests_are_400_naming_the_field(client: TestClient, body: Any, where: str) -> None:
@@ -242,7 +270,7 @@ def test_summary_stays_under_140_characters_with_every_red_flag(client: TestClie
 
     body = example("patient-view-urgent-leg-warfarin.json")
     conditions = body["prefetch"]["conditions"]["entry"]
-    for i, ((system, code), _m) in enumerate(load_codemap().clinical.items()):
+    for i, ((system, code), _m) in enumerate(load_codemap().clinical_table.exact.items()):
         conditions.append({"resource": {"resourceType": "Condition", "id": f"c{i}", "code": {"coding": [
             {"system": system, "code": code}]}, "onsetDateTime": "2026-11-25T01:00:00Z", "subject": {"reference": "Patient/x"}}})
     r = post(client, body)
@@ -252,28 +280,6 @@ def test_summary_stays_under_140_characters_with_every_red_flag(client: TestClie
 
 
 # ---- what the record means ----
-
-
-def condition(code: str, system: str = SNOMED, **extra: Any) -> dict[str, Any]:
-    return {"resourceType": "Condition", "id": code, "code": {"coding": [{"system": system, "code": code}]},
-            "subject": {"reference": "Patient/x"}, **extra}
-
-
-def pain(score: Any, when: str = "2026-11-25T11:00:00Z", **extra: Any) -> dict[str, Any]:
-    return {"resourceType": "Observation", "id": f"p{when[-9:-7]}", "status": "final",
-            "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
-            "effectiveDateTime": when, "valueInteger": score, **extra}
-
-
-def triage(*resources: dict[str, Any], onset: str = "2026-11-25T02:00:00Z") -> str:
-    entries = [{"resource": r} for r in (condition("279039007", onsetDateTime=onset), *resources)]
-    entries.append({"resource": pain(3)})
-    body = {**example("patient-view-self-care.json")}
-    body["prefetch"] = {"conditions": {"resourceType": "Bundle", "type": "searchset", "entry": entries},
-                        "painObservations": None}
-    status, out = handle(json.dumps(body).encode(), "http://h", EXAMPLE_NOW)
-    assert status == 200
-    return str(out["cards"][0]["source"]["topic"]["code"])
 
 
 @pytest.mark.parametrize(
@@ -322,9 +328,9 @@ def test_patient_birth_date_sets_the_age_that_makes_nsaids_ask_first() -> None:
     body = example("patient-view-self-care.json")
     body["prefetch"]["patient"]["birthDate"] = "1950-01-01"
     _, out = handle(json.dumps(body).encode(), "http://h", EXAMPLE_NOW)
-    link = out["cards"][0]["links"][0]["url"]
-    a = decode_assessment(link.split("a=", 1)[1])
-    assert a.age == 76 and assess(a).status("nsaid") == "ask_first"
+    assert "- Age 76" in out["cards"][0]["detail"]
+    assert "Anti-inflammatory pain relief (ibuprofen or naproxen): only after a pharmacist or doctor agrees" in \
+        out["cards"][0]["detail"]
 
 
 # ---- CORS, for browser-based CDS clients ----
@@ -349,12 +355,15 @@ json_values = st.recursive(
     max_leaves=12,
 )
 resource_like = st.fixed_dictionaries(
-    {"resourceType": st.sampled_from(["Observation", "Condition", "Patient", "MedicationStatement", "Bundle"])},
+    {"resourceType": st.sampled_from(["Observation", "Condition", "Patient", "MedicationStatement", "MedicationRequest",
+                                      "Medication", "AllergyIntolerance", "Bundle"])},
     optional={
         "status": json_values, "code": json_values, "valueInteger": json_values, "valueQuantity": json_values,
         "effectiveDateTime": st.text(max_size=25) | json_values, "onsetDateTime": st.text(max_size=25),
         "clinicalStatus": json_values, "entry": st.lists(st.fixed_dictionaries({"resource": json_values}), max_size=3),
         "birthDate": st.text(max_size=12), "medicationCodeableConcept": json_values,
+        "medicationReference": json_values, "contained": json_values, "valueCodeableConcept": json_values,
+        "reaction": json_values, "verificationStatus": json_values, "doNotPerform": json_values,
     },
 )
 
@@ -378,11 +387,6 @@ def test_any_bytes_get_an_answer_never_a_crash(raw: bytes) -> None:
     status, out = handle(raw, "http://h", EXAMPLE_NOW)
     assert status in (200, 400, 412)
     assert "cards" in out or out["resourceType"] == "OperationOutcome"
-
-
-def test_parse_assessment_accepts_what_the_link_carries() -> None:
-    a = parse_assessment({"hours_since_onset": 1, "pain": 1})
-    assert decode_assessment(cds.encode_assessment(a)) == a
 
 
 def test_a_pain_score_stamped_in_the_future_is_not_pain_now() -> None:

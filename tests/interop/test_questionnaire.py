@@ -141,7 +141,8 @@ def test_assess_over_http_files_the_same_urgency_findings_and_plan(client: TestC
     for entry in bundle["entry"]:
         by_type.setdefault(entry["resource"]["resourceType"], []).append(entry["resource"])
     risk = by_type["RiskAssessment"][0]
-    assert risk["prediction"][0]["qualitativeRisk"]["coding"][0]["code"] == expected["urgency"]
+    assert risk["prediction"][0]["outcome"]["coding"][0]["code"] == expected["urgency"]
+    assert by_type["QuestionnaireResponse"][0]["item"] == assessment_to_response(parse_assessment(data))["item"]
     plan = by_type["CarePlan"][0]
     assert [a["detail"]["code"]["coding"][0]["code"] for a in plan["activity"]] == [p["code"] for p in expected["plan"]]
     reason_codes = [o["code"]["coding"][0]["code"] for o in by_type["Observation"] if "valueBoolean" in o]
@@ -174,9 +175,12 @@ def assessments(draw: st.DrawFn) -> dict[str, Any]:
 
 @settings(max_examples=60, deadline=None)
 @given(assessments())
-def test_any_assessment_survives_the_questionnaire_round_trip(data: dict[str, Any]) -> None:
+def test_any_assessment_survives_the_questionnaire_round_trip_as_a_valid_bundle(data: dict[str, Any]) -> None:
+    from backspasm.interop.assess import assess_response
+
     qr = assessment_to_response(parse_assessment(data))
     assert_same_result(assess(response_to_assessment(qr)).as_dict(), via_json_api(data))
+    valid_r4(assess_response(qr))  # every emitted resource, for any answers: R4 schema and R4B models
 
 
 # ---- invalid responses: OperationOutcome with the location, HTTP 422 ----
@@ -254,19 +258,33 @@ def test_json_that_is_not_a_resource_is_422(client: TestClient, body: Any) -> No
     assert r.json()["resourceType"] == "OperationOutcome"
 
 
-def test_an_answered_leg_question_counts_even_without_the_gate() -> None:
-    qr = add_finding(base_response(), "leg_weakness", {"valueBoolean": True})
-    assert assess(response_to_assessment(qr)).urgency == "urgent"
+@pytest.mark.parametrize("gate", [None, False])
+def test_an_answer_to_a_disabled_leg_question_is_refused_naming_its_enable_when(gate: bool | None) -> None:
+    qr = base_response()
+    if gate is not None:
+        add_finding(qr, LEG_GATE, {"valueBoolean": gate})
+    add_finding(qr, "leg_weakness", {"valueBoolean": True})
+    with pytest.raises(FhirError) as e:
+        response_to_assessment(qr)
+    assert "'leg_weakness' is answered but not enabled: its enableWhen needs 'leg_symptoms' = yes" in str(e.value)
 
 
-def test_gate_yes_with_every_leg_question_no_is_refused_rather_than_guessed() -> None:
+def test_gate_yes_with_every_leg_question_no_is_accepted_as_the_answers_say() -> None:
     qr = base_response()
     add_finding(qr, LEG_GATE, {"valueBoolean": True})
     for code in LEG_ITEMS:
         add_finding(qr, code, {"valueBoolean": False})
-    with pytest.raises(FhirError) as e:
-        response_to_assessment(qr)
-    assert "say which" in str(e.value)
+    a = response_to_assessment(qr)
+    assert a.findings == ["fever"] and a.denied is not None and set(a.denied) == set(LEG_ITEMS)
+    assert not set(LEG_ITEMS) & set(assess(a).to_ask)
+
+
+def test_both_legs_is_asked_outside_the_gate_because_it_covers_pain_too() -> None:
+    found = items(questionnaire())
+    assert "enableWhen" not in found["bilateral_leg_symptoms"]
+    assert set(LEG_ITEMS) == {"leg_numbness", "leg_tingling", "leg_weakness"}
+    qr = add_finding(base_response(), "bilateral_leg_symptoms", {"valueBoolean": True})
+    assert assess(response_to_assessment(qr)).urgency == "emergency"
 
 
 def test_gate_no_answers_every_leg_question_no() -> None:
@@ -288,7 +306,7 @@ def test_questionnaire_canonical_with_a_version_is_accepted() -> None:
 
 
 def test_an_oversized_body_is_413_operation_outcome(client: TestClient) -> None:
-    from backspasm.interop.routes import MAX_FHIR_BODY
+    from backspasm.interop.fhir_routes import MAX_FHIR_BODY
 
     r = client.post("/fhir/QuestionnaireResponse/$assess", content=b" " * (MAX_FHIR_BODY + 1))
     assert r.status_code == 413
@@ -345,3 +363,4 @@ def test_any_response_shape_gets_a_bundle_or_an_operation_outcome(items_: list[A
         assert e.status == 422 and e.issues
         return
     assert out["resourceType"] == "Bundle"
+    valid_r4(out)

@@ -27,13 +27,16 @@ def _fhir_fail(exc: Any) -> None:
 
 def assess_file(path: str, out: str = "-") -> None:
     """QuestionnaireResponse (or Parameters holding one) in, Bundle out."""
+    from ..contract import BadInput, loads_strict
+    from ..interop.assess import assess_response
     from ..interop.fhir import FhirError, Issue
-    from ..interop.routes import assess_response
 
     raw = read_source(path)
     try:
         try:
-            data = json.loads(raw)
+            data = loads_strict(raw)
+        except BadInput as e:  # a repeated key
+            raise FhirError([Issue(msg) for _, msg in e.errors]) from None
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise FhirError([Issue(f"input is not valid JSON: {e}")]) from None
         except RecursionError:
@@ -70,7 +73,7 @@ def register(app: typer.Typer) -> None:
         episode: Annotated[int, typer.Option("--episode", "-e", help="The diary episode's id.")],
         out: OutOpt = "-",
     ) -> None:
-        """Write a diary episode (pain ratings, latest RiskAssessment and CarePlan) as a FHIR Bundle."""
+        """Write a diary episode as a FHIR Bundle: pain ratings, signs, conditions, medicines, latest triage and plan."""
         from ..contract import BadInput
         from ..diary.store import open_store
         from ..interop.export import episode_bundle

@@ -1,14 +1,17 @@
 """A Result as FHIR R4 resources: pain Observation, reason Observations, RiskAssessment, CarePlan.
 
-The urgency becomes the RiskAssessment prediction's qualitativeRisk (coded in our
-urgency code system: there is no standard value set for it), each reason an
-Observation the RiskAssessment cites as its basis, each plan item a CarePlan
-activity with its source as a note. Everything travels in one collection Bundle
-with urn:uuid references, so a receiving system can file it as a unit.
+The urgency is the RiskAssessment prediction's `outcome` (the level of care needed,
+coded in our urgency code system: no standard value set fits, and it is an outcome, not
+a likelihood, so `qualitativeRisk` stays empty). Each reason is an Observation the
+RiskAssessment cites as its basis; each plan item a CarePlan activity (an avoided
+medicine with `doNotPerform`); the CarePlan is a `proposal`, machine advice for a
+clinician to adopt or not. Everything travels in one collection Bundle with urn:uuid
+references that resolve inside it, each resource with a narrative a clinician can read.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -18,6 +21,7 @@ from ..knowledge import load
 from ..result import Cited, Result
 from .codemap import load_codemap
 from .fhir import instant, new_id, now
+from .narrative import action, div, finding_sentence, short_source
 from .systems import (
     FINDING_SYSTEM,
     LOINC,
@@ -36,6 +40,9 @@ ANONYMOUS = {"display": "The person who answered the backspasm intake"}
 TRIAGE_CODE = {"coding": [{"system": SNOMED, "code": "225390008", "display": "Triage"}],
                "text": "Back-spasm triage (backspasm)"}
 SURVEY = [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}]
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# Findings a person does not report but the ratings or the clock show.
+SHOWN_BY = {"not_improving": "Pain ratings show", "worsening": "Pain ratings show", "long_duration": "Onset date shows"}
 
 
 def source_text(item: Cited) -> str:
@@ -49,12 +56,29 @@ def urgency_concept(urgency: str) -> dict[str, Any]:
     return {"coding": [{"system": URGENCY_SYSTEM, "code": urgency, "display": level.label}], "text": level.label}
 
 
+def reason_sentence(reason: Cited, subject: str = "Patient reports") -> str:
+    return finding_sentence(reason.code, str(reason.get("level")), reason.ref, SHOWN_BY.get(reason.code, subject))
+
+
+def resolvable_subject(subject: dict[str, Any] | None) -> dict[str, Any]:
+    """The subject as a Reference that resolves: absolute URLs kept; a relative one (not in this Bundle) as display."""
+    if not subject:
+        return dict(ANONYMOUS)
+    target = subject.get("reference")
+    if isinstance(target, str) and not target.startswith(("http://", "https://", "urn:")):
+        out = {k: v for k, v in subject.items() if k in ("display", "identifier", "type")}
+        out.setdefault("display", f"{target} in the record system that sent the answers")
+        return out
+    return dict(subject)
+
+
 def pain_observation(pain: int, subject: dict[str, Any], when: datetime, *, status: str = "final",
                      note: str | None = None) -> dict[str, Any]:
     """Pain on the 0-10 numeric rating scale, LOINC 72514-3."""
     obs: dict[str, Any] = {
         "resourceType": "Observation",
         "id": new_id(),
+        "text": div(f"Pain {pain}/10 on the 0-10 numeric rating scale, reported {instant(when)}.", note or ""),
         "status": status,
         "category": SURVEY,
         "code": {"coding": [{"system": LOINC, "code": PAIN_LOINC, "display": PAIN_DISPLAY}], "text": "Pain score (0-10)"},
@@ -67,18 +91,25 @@ def pain_observation(pain: int, subject: dict[str, Any], when: datetime, *, stat
     return obs
 
 
-def _reason_observation(reason: Cited, subject: dict[str, Any], when: datetime) -> dict[str, Any]:
-    coding = [{"system": FINDING_SYSTEM, "code": reason.code, "display": reason.title}]
-    standard = load_codemap().first_code.get(reason.code)
+def finding_coding(code: str, display: str) -> list[dict[str, Any]]:
+    """Our finding code, then its standard code where one exists (the same codes the CDS service reads)."""
+    coding = [{"system": FINDING_SYSTEM, "code": code, "display": display}]
+    standard = load_codemap().first_code.get(code)
     if standard is not None:
         coding.append({"system": standard.uri, "code": standard.code, "display": standard.display})
+    return coding
+
+
+def _reason_observation(reason: Cited, subject: dict[str, Any], when: datetime) -> dict[str, Any]:
     how = "read from the person's own words" if reason.get("from_text") else "reported or derived from the answers"
+    sentence = reason_sentence(reason)
     return {
         "resourceType": "Observation",
         "id": new_id(),
+        "text": div(f"{sentence}.", f"({how})"),
         "status": "final",
         "category": SURVEY,
-        "code": {"coding": coding, "text": reason.title},
+        "code": {"coding": finding_coding(reason.code, reason.title), "text": reason.title},
         "subject": subject,
         "effectiveDateTime": instant(when),
         "valueBoolean": True,
@@ -89,20 +120,31 @@ def _reason_observation(reason: Cited, subject: dict[str, Any], when: datetime) 
 
 def _activity(item: Cited) -> dict[str, Any]:
     status = str(item.get("status", "recommended"))
-    text = item.text
     cautions: Sequence[str] = item.get("cautions") or ()
-    if status == "ask_first":
-        text = f"Ask a pharmacist or doctor first. {' '.join(cautions)} {text}".replace("  ", " ")
+    text = item.text if not cautions else f"{item.text} Why: {' '.join(cautions)}"
     return {
         "detail": {
             "extension": [{"url": STATUS_EXTENSION, "valueCode": status}],
             "code": {"coding": [{"system": PLAN_SYSTEM, "code": item.code, "display": item.title}], "text": item.title},
             "status": "not-started",
-            "doNotPerform": False,
+            "doNotPerform": status == "avoid",
             "description": text,
         },
         "progress": [{"text": source_text(item)}],
     }
+
+
+def plan_line(item: Cited) -> str:
+    """One plan item as a clinician reads it: the title, what its status asks, the short source."""
+    status = item.get("status")
+    cautions = " ".join(item.get("cautions") or ())
+    if status == "avoid":
+        head = f"{item.title}: avoid unless prescribed. {cautions}"
+    elif status == "ask_first":
+        head = f"{item.title}: only after a pharmacist or doctor agrees. {cautions}"
+    else:
+        head = item.title
+    return f"{head.strip()} ({short_source(item.ref)})"
 
 
 def _option_note(kind: str, item: Cited) -> dict[str, Any]:
@@ -113,11 +155,11 @@ def result_resources(result: Result, *, subject: dict[str, Any] | None = None, w
                      pain: int | None = None, basis: Sequence[str] = ()) -> list[dict[str, Any]]:
     """The Result as resources: [pain Observation?, reason Observations..., RiskAssessment, CarePlan].
 
-    References between them use urn:uuid:<id>; `basis` adds references (for example the
-    QuestionnaireResponse) to the RiskAssessment's basis.
+    References between them use urn:uuid:<id>; `basis` adds references (urn:uuid fullUrls of
+    resources in the same Bundle, such as the QuestionnaireResponse) to the RiskAssessment's basis.
     """
     kb = load()
-    subject = subject or ANONYMOUS
+    subject = resolvable_subject(subject)
     moment = when or now()
     resources: list[dict[str, Any]] = []
     refs: list[dict[str, Any]] = [{"reference": b} for b in basis]
@@ -130,17 +172,19 @@ def result_resources(result: Result, *, subject: dict[str, Any] | None = None, w
         resources.append(obs)
         refs.append({"reference": f"urn:uuid:{obs['id']}", "display": reason.title})
     level = kb.levels[result.urgency]
+    sentences = [f"{reason_sentence(r)}." for r in result.reasons]
     risk: dict[str, Any] = {
         "resourceType": "RiskAssessment",
         "id": new_id(),
+        "text": div(f"Back-spasm triage: {level.label} ({action(result.urgency)}).",
+                    "" if sentences else "No red flag or reason for review in the answers.", items=tuple(sentences)),
         "status": "final",
         "code": TRIAGE_CODE,
         "subject": subject,
         "occurrenceDateTime": instant(moment),
         "prediction": [{
-            "outcome": {"text": "Level of care the back pain needs now"},
-            "qualitativeRisk": urgency_concept(result.urgency),
-            "rationale": f"{result.headline} {level.summary}",
+            "outcome": urgency_concept(result.urgency),
+            "rationale": "; ".join(s.rstrip(".") for s in sentences) or f"{level.label}: no red flag reported",
         }],
         "note": [{"text": f"{r.title}: {r.text} {source_text(r)}"} for r in result.reasons]
         + [{"text": result.disclaimer}],
@@ -152,8 +196,9 @@ def result_resources(result: Result, *, subject: dict[str, Any] | None = None, w
     plan: dict[str, Any] = {
         "resourceType": "CarePlan",
         "id": new_id(),
+        "text": div(f"Proposed back-spasm care plan ({level.label}).", items=tuple(plan_line(p) for p in result.plan)),
         "status": "active",
-        "intent": "plan",
+        "intent": "proposal",
         "title": "Back-spasm care plan",
         "description": f"{level.label}: {result.headline}",
         "subject": subject,
@@ -186,13 +231,29 @@ def bundle(resources: Sequence[dict[str, Any]], *, when: datetime | None = None)
     }
 
 
+def filed_response(response: dict[str, Any], subject: dict[str, Any]) -> dict[str, Any]:
+    """The QuestionnaireResponse as it travels in the Bundle: a UUID id (its own id kept as identifier), a narrative."""
+    out = dict(response)
+    own = out.get("id")
+    if not (isinstance(own, str) and _UUID.match(own)):
+        if isinstance(own, str) and "identifier" not in out:
+            out["identifier"] = {"system": "urn:ietf:rfc:3986", "value": f"urn:backspasm:submitted-id:{own}"}
+        out["id"] = new_id()
+    out["subject"] = subject
+    out.setdefault("text", div("The answers to the backspasm intake this triage was made from."))
+    return out
+
+
 def assessment_bundle(a: Assessment, result: Result, *, subject: dict[str, Any] | None = None,
-                      when: datetime | None = None, response_ref: str | None = None) -> dict[str, Any]:
-    """The $assess answer: the pain Observation, the reasons, the RiskAssessment and the CarePlan."""
+                      when: datetime | None = None, response: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The $assess answer: the QuestionnaireResponse, the pain Observation, the reasons, the RiskAssessment, the CarePlan."""
     moment = when or now()
-    resources = result_resources(result, subject=subject, when=moment, pain=a.pain,
-                                 basis=[response_ref] if response_ref else ())
-    return bundle(resources, when=moment)
+    who = resolvable_subject(subject)
+    filed = filed_response(response, who) if response is not None else None
+    resources = result_resources(result, subject=who, when=moment, pain=a.pain,
+                                 basis=[f"urn:uuid:{filed['id']}"] if filed else ())
+    return bundle([*([filed] if filed else []), *resources], when=moment)
 
 
-__all__ = ["assessment_bundle", "bundle", "pain_observation", "result_resources", "source_text", "urgency_concept"]
+__all__ = ["assessment_bundle", "bundle", "finding_coding", "pain_observation", "plan_line", "reason_sentence",
+           "result_resources", "source_text", "urgency_concept"]

@@ -1,65 +1,69 @@
 """The CDS Hooks 2.0 service `backspasm-triage` (hook: patient-view).
 
-The service never calls back into the record system: it reads only the prefetched
-data. What it needs, and where it comes from:
+Prefetch templates ask for everything the service reads (record.py); what the client did
+not prefetch is fetched from its FHIR server (fetch.py). From the record:
 
-- pain now: the latest pain Observation (LOINC 72514-3); earlier ones in the
-  episode become the diary, so "not improving" and "worse" can be derived;
+- pain now: the latest pain score; earlier ones in the episode become the diary, so
+  "not improving" and "worse" can be derived;
 - hours since onset: the onset of an active back-pain Condition (codemap.yaml `onset`);
-- red flags and conditions: Condition and Observation codes mapped in codemap.yaml,
-  blood thinners from MedicationStatements; age from the Patient's birthDate.
+- red flags, conditions, medicines and allergies through codemap.yaml's value sets;
+  age from the Patient's birthDate (or an age Observation).
 
-When neither the pain Observations nor the Conditions were prefetched (absent,
-or an OperationOutcome in their place) it answers 412 with an OperationOutcome,
-as the spec asks. When only part is there it still raises any red flag it can see
+When neither the pain scores nor the Conditions are available it answers 412 with an
+OperationOutcome. When only part is there it still raises any red flag it can see
 (urgency only grows with more findings, so a partial reading is a safe lower bound)
 and adds an info card naming what is missing.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import logging
-import math
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from ..codes import URGENCY_RANK
-from ..contract import MAX_HOURS, Assessment, BadInput, parse_assessment
-from ..knowledge import load
-from ..result import Result
-from .codemap import load_codemap
-from .fhir import FhirError, Issue, codings, new_id, now, parse_datetime
-from .systems import (
-    CONDITION_INACTIVE,
-    CONDITION_VOID_VERIFICATION,
-    LOINC,
-    MEDICATION_STATEMENT_CURRENT,
-    OBSERVATION_VOID,
-    PAIN_LOINC,
-    URGENCY_SYSTEM,
-)
-
-log = logging.getLogger(__name__)
+from ..contract import MAX_HOURS, Assessment, parse_assessment
+from .cards import INDICATOR, missing_card, triage_card
+from .codemap import load_codemap, search_codes
+from .fhir import FhirError, Issue, now
+from .record import Record, read_record
 
 SERVICE_ID = "backspasm-triage"
 HOOK = "patient-view"
 PAIN_KEY = "painObservations"
 CONDITIONS_KEY = "conditions"
 PATIENT_KEY = "patient"
-MEDICATIONS_KEY = "medications"
-PREFETCH = {
-    PATIENT_KEY: "Patient/{{context.patientId}}",
-    PAIN_KEY: f"Observation?patient={{{{context.patientId}}}}&code={LOINC}|{PAIN_LOINC}&_sort=-date&_count=20",
-    CONDITIONS_KEY: "Condition?patient={{context.patientId}}",
-    MEDICATIONS_KEY: "MedicationStatement?patient={{context.patientId}}&status=active",
-}
-INDICATOR = {"emergency": "critical", "urgent": "warning", "soon": "warning", "self_care": "info"}
-SUMMARY_LIMIT = 139  # the spec: a summary under 140 characters
 PLAN_PATH = f"/cds-services/{SERVICE_ID}/plan"
+FEEDBACK_PATH = f"/cds-services/{SERVICE_ID}/feedback"
 FUTURE_SLACK = timedelta(minutes=5)
+_PATIENT = "{{context.patientId}}"
+
+
+def _codes(pairs: list[tuple[str, str]]) -> str:
+    return ",".join(f"{system}|{code}" for system, code in pairs)
+
+
+def _templates() -> dict[str, str]:
+    cmap = load_codemap()
+    pain = sorted(cmap.pain_codes, key=lambda c: c[1] != "72514-3")
+    return {
+        PATIENT_KEY: f"Patient/{_PATIENT}",
+        PAIN_KEY: f"Observation?patient={_PATIENT}&code={_codes(pain)}&_sort=-date&_count=50",
+        "redFlagObservations": f"Observation?patient={_PATIENT}&code={_codes(search_codes('observations'))}&_count=100",
+        "temperatures": f"Observation?patient={_PATIENT}&code={_codes(sorted(cmap.temperature_codes))}"
+                        "&_sort=-date&_count=20",
+        CONDITIONS_KEY: f"Condition?patient={_PATIENT}&_count=200",
+        "medicationStatements": f"MedicationStatement?patient={_PATIENT}&status=active,intended,on-hold,unknown"
+                                "&_include=MedicationStatement:medication&_count=100",
+        "medicationRequests": f"MedicationRequest?patient={_PATIENT}&status=active,on-hold,draft,unknown"
+                              "&_include=MedicationRequest:medication&_count=100",
+        "allergies": f"AllergyIntolerance?patient={_PATIENT}&_count=100",
+    }
+
+
+PREFETCH: dict[str, str] = _templates()
 
 
 def discovery() -> dict[str, Any]:
@@ -70,13 +74,15 @@ def discovery() -> dict[str, Any]:
                 "hook": HOOK,
                 "id": SERVICE_ID,
                 "title": "Back-spasm triage",
-                "description": "Triage for back pain and back spasm: the urgency (emergency, see a doctor today, "
-                "see a doctor soon, self-care), the red flags behind it with their sources, and the "
-                "self-care plan, from the latest pain score (LOINC 72514-3), the back-pain Condition's "
-                "onset, and red-flag Conditions and medicines in the record.",
+                "description": "Triage for back pain and back spasm for the clinician: the urgency (emergency, same-day, "
+                "within days, self-care), the red flags behind it with their sources, the red flags the record "
+                "does not cover, pain-relief cautions, and the safety-netting to give the patient; from pain "
+                "scores, the back-pain Condition's onset, red-flag Conditions and Observations, temperature, "
+                "medicines and allergies.",
                 "prefetch": dict(PREFETCH),
-                "usageRequirements": "Needs the painObservations and conditions prefetch; patient and medications "
-                "refine age and pain-relief cautions. The service does not call the FHIR server.",
+                "usageRequirements": "Needs the pain scores or the conditions, prefetched or readable at fhirServer with "
+                "fhirAuthorization; the other keys refine the answer. Calls need a CDS client JWT from a trusted "
+                "issuer.",
             }
         ]
     }
@@ -93,8 +99,12 @@ def parse_request(raw: bytes) -> dict[str, Any]:
     """Decode and check a CDS Hooks request's required fields (FhirError 400 when they are wrong)."""
     if not raw.strip():
         raise _bad_request("the request body is empty; expected a CDS Hooks request (JSON object)")
+    from ..contract import BadInput, loads_strict
+
     try:
-        body = json.loads(raw)
+        body = loads_strict(raw)
+    except BadInput as e:  # a repeated key: which value was meant cannot be known
+        raise _bad_request(e.errors[0][1]) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise _bad_request(f"the request body is not valid JSON: {e}") from None
     except RecursionError:
@@ -117,178 +127,18 @@ def parse_request(raw: bytes) -> dict[str, Any]:
                                       code="required"))
     if "prefetch" in body and body["prefetch"] is not None and not isinstance(body["prefetch"], dict):
         problems.append(Issue("prefetch must be an object of prefetch keys", "prefetch", code="structure"))
-    for key in ("fhirServer",):
-        if key in body and not isinstance(body[key], str):
-            problems.append(Issue(f"{key} must be a string (a URL)", key, code="structure"))
+    if "fhirServer" in body and not isinstance(body["fhirServer"], str):
+        problems.append(Issue("fhirServer must be a string (a URL)", "fhirServer", code="structure"))
+    auth = body.get("fhirAuthorization")
+    if auth is not None and not (isinstance(auth, dict) and isinstance(auth.get("access_token"), str)):
+        problems.append(Issue("fhirAuthorization must be an object with an access_token", "fhirAuthorization",
+                              code="structure"))
     if problems:
         raise FhirError(problems, status=400)
     return body
 
 
-# ---- reading the prefetch ----
-
-
-@dataclass
-class Record:
-    """What the prefetch says, with notes on what was missing or skipped."""
-
-    available: set[str] = field(default_factory=set)  # prefetch keys that were satisfied (null counts)
-    pains: list[tuple[datetime, int, str]] = field(default_factory=list)  # (when, score, reference)
-    onset: tuple[datetime, str, bool] | None = None  # (when, reference, estimated from recordedDate)
-    back_pain: list[str] = field(default_factory=list)
-    findings: dict[str, str] = field(default_factory=dict)  # code -> reference
-    conditions: dict[str, str] = field(default_factory=dict)
-    birth: datetime | None = None
-    skipped: list[str] = field(default_factory=list)
-
-
-def _resources(value: Any) -> list[dict[str, Any]] | None:
-    """The resources in one prefetch value (a resource or a searchset Bundle); None when unusable."""
-    if value is None:
-        return []
-    if not isinstance(value, dict):
-        return None
-    if value.get("resourceType") == "OperationOutcome":
-        return None
-    if value.get("resourceType") == "Bundle":
-        entries = value.get("entry") or []
-        if not isinstance(entries, list):
-            return None
-        out = []
-        for entry in entries:
-            res = entry.get("resource") if isinstance(entry, dict) else None
-            if isinstance(res, dict) and isinstance(res.get("resourceType"), str):
-                out.append(res)
-        return out
-    if isinstance(value.get("resourceType"), str):
-        return [value]
-    return None
-
-
-def _ref(res: dict[str, Any]) -> str:
-    rid = res.get("id")
-    return f"{res['resourceType']}/{rid}" if isinstance(rid, str) else str(res["resourceType"])
-
-
-def _obs_time(res: dict[str, Any]) -> datetime | None:
-    period = res.get("effectivePeriod")
-    for value in (res.get("effectiveDateTime"), res.get("effectiveInstant"),
-                  period.get("end") if isinstance(period, dict) else None,
-                  period.get("start") if isinstance(period, dict) else None, res.get("issued")):
-        moment = parse_datetime(value)
-        if moment is not None:
-            return moment
-    return None
-
-
-def _pain_value(res: dict[str, Any]) -> int | None:
-    value = res.get("valueInteger")
-    if value is None and isinstance(res.get("valueQuantity"), dict):
-        value = res["valueQuantity"].get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value != int(value):
-        return None
-    return int(value) if 0 <= value <= 10 else None
-
-
-def _status_code(concept: Any) -> str | None:
-    for _system, code in codings(concept):
-        return code
-    return None
-
-
-def read_prefetch(prefetch: dict[str, Any]) -> Record:
-    """Gather the pain scores, the onset, the red flags and the conditions from the prefetch."""
-    rec = Record()
-    resources: list[dict[str, Any]] = []
-    for key in (PATIENT_KEY, PAIN_KEY, CONDITIONS_KEY, MEDICATIONS_KEY):
-        if key not in prefetch:
-            continue
-        found = _resources(prefetch[key])
-        if found is None:
-            rec.skipped.append(f"prefetch '{key}' could not be read (not a resource, a Bundle or null)")
-            continue
-        rec.available.add(key)
-        resources += found
-    cmap = load_codemap()
-    episode: list[tuple[dict[str, Any], str]] = []  # (resource, finding) whose timing depends on the onset
-    for res in resources:
-        rtype = res["resourceType"]
-        if rtype == "Patient":
-            rec.birth = parse_datetime(res.get("birthDate")) or rec.birth
-        elif rtype == "Observation":
-            _read_observation(res, rec, cmap, episode)
-        elif rtype == "Condition":
-            _read_condition(res, rec, cmap, episode)
-        elif rtype == "MedicationStatement" and _text(res.get("status")) in (*MEDICATION_STATEMENT_CURRENT, None):
-            for meaning in cmap.medication(codings(res.get("medicationCodeableConcept"))):
-                rec.conditions.setdefault(meaning.code, _ref(res))
-    onset = rec.onset[0] if rec.onset else None
-    for res, code in episode:
-        start = _obs_time(res) if res["resourceType"] == "Observation" else (
-            parse_datetime(res.get("onsetDateTime")) or parse_datetime(res.get("abatementDateTime"))
-            or parse_datetime(res.get("recordedDate")))
-        ended = parse_datetime(res.get("abatementDateTime")) if res["resourceType"] == "Condition" else None
-        if onset is not None and ((start is not None and start >= onset) or (ended is not None and ended >= onset)):
-            rec.findings.setdefault(code, _ref(res))
-    return rec
-
-
-def _text(value: Any) -> str | None:
-    """A string element, or None for anything else (a malformed record must not crash the service)."""
-    return value if isinstance(value, str) else None
-
-
-def _read_observation(res: dict[str, Any], rec: Record, cmap: Any, episode: list[tuple[dict[str, Any], str]]) -> None:
-    if _text(res.get("status")) in OBSERVATION_VOID:
-        return
-    codes = codings(res.get("code"))
-    if (LOINC, PAIN_LOINC) in codes:
-        score, when = _pain_value(res), _obs_time(res)
-        if score is None or when is None:
-            rec.skipped.append(f"{_ref(res)}: a pain score needs a 0-10 value and a time")
-        else:
-            rec.pains.append((when, score, _ref(res)))
-        return
-    if res.get("valueBoolean") is False:
-        return  # asked and absent
-    for meaning in cmap.meaning(codes):
-        if meaning.kind == "finding":
-            if meaning.scope == "history":
-                rec.findings.setdefault(meaning.code, _ref(res))
-            else:
-                episode.append((res, meaning.code))
-        elif meaning.kind == "condition":
-            rec.conditions.setdefault(meaning.code, _ref(res))
-
-
-def _read_condition(res: dict[str, Any], rec: Record, cmap: Any, episode: list[tuple[dict[str, Any], str]]) -> None:
-    if _status_code(res.get("verificationStatus")) in CONDITION_VOID_VERIFICATION:
-        return
-    clinical = _status_code(res.get("clinicalStatus"))
-    active = clinical not in CONDITION_INACTIVE  # active, relapse, recurrence, missing or unknown: counts
-    for meaning in cmap.meaning(codings(res.get("code"))):
-        if meaning.kind == "onset":
-            if not active:
-                continue
-            rec.back_pain.append(_ref(res))
-            started = parse_datetime(res.get("onsetDateTime"))
-            if started is None and isinstance(res.get("onsetPeriod"), dict):
-                started = parse_datetime(res["onsetPeriod"].get("start"))
-            estimated = started is None
-            started = started or parse_datetime(res.get("recordedDate"))
-            # The most recent back-pain record dates the current episode.
-            if started is not None and (rec.onset is None or started > rec.onset[0]):
-                rec.onset = (started, _ref(res), estimated)
-        elif meaning.kind == "finding":
-            if meaning.scope == "history" or active:
-                rec.findings.setdefault(meaning.code, _ref(res))
-            else:
-                episode.append((res, meaning.code))
-        elif active:
-            rec.conditions.setdefault(meaning.code, _ref(res))
-
-
-# ---- assessment and cards ----
+# ---- the record as an assessment ----
 
 
 @dataclass
@@ -300,6 +150,7 @@ class Reading:
     record: Record
     pain_ref: str | None
     hours: float
+    unchecked: list[str]
 
 
 def _years(born: datetime | None, moment: datetime) -> int | None:
@@ -309,24 +160,24 @@ def _years(born: datetime | None, moment: datetime) -> int | None:
     return years if 0 <= years <= 120 else None
 
 
-def to_assessment(rec: Record, moment: datetime) -> Reading:
+def to_assessment(rec: Record, moment: datetime, failures: Sequence[str] = ()) -> Reading:
     """The record as an Assessment; where pain or onset is missing, values that can only under-read."""
-    missing: list[str] = []
+    missing: list[str] = [f"could not fetch {f}" for f in failures]
     onset = rec.onset[0] if rec.onset else None
     # Ratings of this episode, and none stamped in the future (a clock error must not set "pain now").
     pains = sorted(p for p in rec.pains if (onset is None or p[0] >= onset) and p[0] <= moment + FUTURE_SLACK)
     if not pains and PAIN_KEY not in rec.available:
-        missing.append("pain scores were not prefetched (painObservations, LOINC 72514-3)")
+        missing.append("pain scores were not available (painObservations, LOINC 72514-3)")
     elif not pains:
         missing.append("no pain score (Observation, LOINC 72514-3) recorded in this episode")
     if onset is None:
         if CONDITIONS_KEY not in rec.available:
-            missing.append("conditions were not prefetched, so the back pain's onset is unknown")
+            missing.append("conditions were not available, so the back pain's onset is unknown")
         elif rec.back_pain:
             missing.append("the back-pain Condition has no onset date (onsetDateTime)")
         else:
             missing.append("no active back-pain Condition (for example SNOMED 279039007 low back pain) with its onset")
-    # Hours since onset: from the onset; else from the earliest pain score (a lower bound).
+    missing += [f"only the first page of '{key}' was read" for key in rec.partial]
     start = onset or (pains[0][0] if pains else (min(p[0] for p in rec.pains) if rec.pains else None))
     hours = 0.0 if start is None else max(0.0, (moment - start).total_seconds() / 3600)
     hours = min(round(hours, 1), float(MAX_HOURS))
@@ -336,153 +187,51 @@ def to_assessment(rec: Record, moment: datetime) -> Reading:
                  for t, s, _ in pains[:-1] if t <= moment]
         if diary:
             data["diary"] = diary
-    age = _years(rec.birth, moment)
+    age = _years(rec.birth, moment) if rec.birth else rec.age
     if age is not None:
         data["age"] = age
     if rec.findings:
         data["findings"] = sorted(rec.findings)
+    if rec.denied:
+        data["denied"] = sorted(rec.denied)
     if rec.conditions:
         data["conditions"] = sorted(rec.conditions)
-    return Reading(parse_assessment(data), missing, rec, pains[-1][2] if pains else None, hours)
+    unchecked = [k for k in PREFETCH if k not in rec.available and k not in (PAIN_KEY, CONDITIONS_KEY)]
+    return Reading(parse_assessment(data), missing, rec, pains[-1][2] if pains else None, hours, unchecked)
 
 
-def _summary(text: str) -> str:
-    return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 1].rstrip(" ,;:-") + "…"
+LinkMaker = Callable[[Assessment], str | None]
 
 
-def encode_assessment(a: Assessment) -> str:
-    """The Assessment in a URL: compact JSON, base64url without padding (codes and numbers only)."""
-    raw = a.model_dump_json(exclude_none=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_assessment(token: str) -> Assessment:
-    """The other half of `encode_assessment` (BadInput when the token is not an assessment)."""
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadInput([("a", "not an encoded assessment")]) from None
-    return parse_assessment(data)
-
-
-def _triage_card(reading: Reading, result: Result, base_url: str) -> dict[str, Any]:
-    kb = load()
-    level = kb.levels[result.urgency]
-    partial = bool(reading.missing)
-    names = [r.title.lower() for r in result.reasons]
-    # A partial record can only under-read the urgency: say "at least".
-    head = f"Back pain, at least: {level.label.lower()}" if partial else f"Back pain: {level.label}"
-    summary = head
-    for i in range(len(names), 0, -1):
-        more = f" +{len(names) - i} more" if i < len(names) else ""
-        candidate = f"{head} ({', '.join(names[:i])}{more})"
-        if len(candidate) <= SUMMARY_LIMIT:
-            summary = candidate
-            break
-    lines = [f"**{result.headline}** {level.summary}", ""]
-    if partial:
-        lines += ["_Incomplete record: this is the least urgent reading the data allows; see the other card._", ""]
-    if result.reasons:
-        lines.append("**Why**")
-        lines += [f"- **{r.title}**: {r.text} _({kb.sources[r.ref].name})_" for r in result.reasons]
-        lines.append("")
-    lines.append("**Plan**")
-    for p in result.plan:
-        ask = " (ask a pharmacist or doctor first)" if p.get("status") == "ask_first" else ""
-        lines.append(f"- {p.title}{ask} _({kb.sources[p.ref].name})_")
-    lines += ["", "**From the record**"]
-    a = reading.assessment
-    rec = reading.record
-    if reading.pain_ref:
-        lines.append(f"- Pain {a.pain}/10 ({reading.pain_ref})")
-    if rec.onset:
-        how = " (date recorded; onset not given)" if rec.onset[2] else ""
-        lines.append(f"- Back pain since {rec.onset[0].date().isoformat()}, {reading.hours:g} h ago{how} ({rec.onset[1]})")
-    for code, ref in sorted(rec.findings.items()):
-        lines.append(f"- {kb.findings[code].label} ({ref})")
-    for code, ref in sorted(rec.conditions.items()):
-        lines.append(f"- {kb.conditions[code].label} ({ref})")
-    unchecked = [k for k in (PATIENT_KEY, MEDICATIONS_KEY) if k not in rec.available]
-    if unchecked:
-        lines.append(f"- Not prefetched, so not checked: {', '.join(unchecked)}")
-    sources = sorted({item.ref for item in (*result.reasons, *result.plan)})
-    lines += ["", "**Sources**: " + "; ".join(kb.sources[s].name for s in sources), "", f"_{result.disclaimer}_"]
-    primary = result.reasons[0].ref if result.reasons else result.plan[0].ref
-    return {
-        "uuid": new_id(),
-        "summary": _summary(summary),
-        "indicator": INDICATOR[result.urgency],
-        "detail": "\n".join(lines),
-        "source": {
-            "label": kb.sources[primary].name,
-            "url": f"{base_url}/fhir/CodeSystem/source",
-            "topic": {"system": URGENCY_SYSTEM, "code": result.urgency, "display": level.label},
-        },
-        "links": [{
-            "label": "Full back-spasm plan (backspasm)",
-            "url": f"{base_url}{PLAN_PATH}?a={encode_assessment(a)}",
-            "type": "absolute",
-        }],
-    }
-
-
-def _missing_card(reading: Reading, base_url: str) -> dict[str, Any]:
-    what = "; ".join(reading.missing)
-    lines = ["The back-spasm triage needs more of the record to give a full answer:", ""]
-    lines += [f"- {m}" for m in reading.missing]
-    lines += ["", "To complete it, record the pain on the 0-10 scale as an Observation coded LOINC 72514-3 and the "
-              "back pain as a Condition with its onsetDateTime, then reopen the chart."]
-    if reading.record.skipped:
-        lines += ["", "Skipped:"] + [f"- {s}" for s in reading.record.skipped]
-    return {
-        "uuid": new_id(),
-        "summary": _summary(f"Back-spasm triage incomplete: {what}"),
-        "indicator": "info",
-        "detail": "\n".join(lines),
-        "source": {"label": "backspasm back-spasm triage", "url": f"{base_url}/fhir/Questionnaire/backspasm-intake"},
-    }
-
-
-def respond(body: dict[str, Any], base_url: str, moment: datetime | None = None) -> dict[str, Any]:
-    """Cards for a checked request; FhirError 412 when the prefetch holds nothing usable."""
+def respond(body: dict[str, Any], *, public_url: str | None = None, make_link: LinkMaker | None = None,
+            moment: datetime | None = None, failures: Sequence[str] = ()) -> dict[str, Any]:
+    """Cards for a checked request whose prefetch is complete; FhirError 412 when it holds nothing usable."""
     from ..engine import assess
 
     moment = moment or now()
-    prefetch = body.get("prefetch") or {}
-    rec = read_prefetch(prefetch)
+    rec = read_record(body.get("prefetch") or {}, PREFETCH)
     if PAIN_KEY not in rec.available and CONDITIONS_KEY not in rec.available:
+        why = f" ({'; '.join(failures)})" if failures else ""
         raise FhirError(
-            [Issue(f"the prefetch holds neither '{PAIN_KEY}' nor '{CONDITIONS_KEY}', and this service does not "
-                   "query the FHIR server: send the prefetch templates from the discovery document",
+            [Issue(f"neither '{PAIN_KEY}' nor '{CONDITIONS_KEY}' was prefetched or could be fetched from fhirServer{why}:"
+                   " send the prefetch templates from the discovery document, or fhirServer and fhirAuthorization",
                    f"prefetch.{key}", code="required") for key in (PAIN_KEY, CONDITIONS_KEY)],
             status=412,
         )
     if not rec.pains and not rec.back_pain:
         return {"cards": []}  # nothing about back pain in this record: no decision support to give
-    reading = to_assessment(rec, moment)
+    reading = to_assessment(rec, moment, failures)
     # The record's words are codes: no free text is read, so the NLP reader is never needed.
     result = assess(reading.assessment, read_text=None)
+    source_url = f"{public_url}/fhir/CodeSystem/source" if public_url else None
     cards = []
     if not reading.missing or URGENCY_RANK[result.urgency] > URGENCY_RANK["self_care"]:
-        cards.append(_triage_card(reading, result, base_url))
+        link = make_link(reading.assessment) if make_link else None
+        cards.append(triage_card(reading, result, link, source_url))
     if reading.missing:
-        cards.append(_missing_card(reading, base_url))
+        cards.append(missing_card(reading, source_url))
     return {"cards": cards}
 
 
-def handle(raw: bytes, base_url: str, moment: datetime | None = None) -> tuple[int, dict[str, Any]]:
-    """(HTTP status, JSON body) for a raw request: 200 cards, 400/412 OperationOutcome. Never raises."""
-    try:
-        return 200, respond(parse_request(raw), base_url.rstrip("/"), moment)
-    except FhirError as e:
-        return e.status, e.outcome()
-    except BadInput as e:  # a record value the contract refuses (should not happen: values are clamped)
-        return 422, FhirError([Issue(msg, loc) for loc, msg in e.errors]).outcome()
-    except Exception:  # a record shape nobody foresaw: answer the client, keep the trace in the log
-        log.exception("CDS Hooks request could not be read")
-        return 422, FhirError([Issue("the request's prefetch could not be read; see the service log", "prefetch",
-                                     code="processing")]).outcome()
-
-
-__all__ = ["PREFETCH", "SERVICE_ID", "decode_assessment", "discovery", "encode_assessment", "handle", "respond"]
+__all__ = ["FEEDBACK_PATH", "INDICATOR", "PLAN_PATH", "PREFETCH", "SERVICE_ID", "Reading", "discovery",
+           "parse_request", "respond", "to_assessment"]

@@ -11,6 +11,7 @@ from typing import Any
 from .. import __version__
 from ..knowledge import load
 from ..knowledge.schema import PlanRule, PreventionRule, ProfessionalRule
+from .narrative import div
 from .systems import CODE_SYSTEMS
 
 
@@ -43,6 +44,7 @@ def code_system(kind: str) -> dict[str, Any] | None:
     return {
         "resourceType": "CodeSystem",
         "id": kind,
+        "text": div(f"{title}: {len(concepts)} codes.", items=tuple(f"{c['code']}: {c['display']}" for c in concepts)),
         "url": url,
         "version": __version__,
         "name": f"Backspasm{kind.capitalize()}",

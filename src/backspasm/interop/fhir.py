@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
 from pydantic import ValidationError
@@ -53,7 +54,9 @@ def operation_outcome(issues: Sequence[Issue]) -> dict[str, Any]:
         if issue.expression:
             entry["expression"] = [issue.expression]
         out.append(entry)
-    return {"resourceType": "OperationOutcome", "issue": out}
+    items = "".join(f"<li>{escape(i['diagnostics'])}</li>" for i in out)
+    narrative = {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml"><ul>{items}</ul></div>'}
+    return {"resourceType": "OperationOutcome", "text": narrative, "issue": out}
 
 
 def fhir_path(resource_type: str, loc: Sequence[int | str]) -> str:

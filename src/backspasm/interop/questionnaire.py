@@ -7,8 +7,12 @@ condition, the numbers, an optional diary and the person's own words.
 
 A response becomes an Assessment through `parse_assessment`, so validation is the
 contract's own; problems are reported with their FHIRPath location. A yes is a
-present finding, a no a denied one, and an unanswered item is neither. Any answered
-finding counts, even on an item its enableWhen would hide: presence wins.
+present finding, a no a denied one, and an unanswered item is neither. The server
+applies enableWhen exactly as a form does: the one-leg questions are enabled only by a
+yes to the leg gate, so an answer to one of them without that yes is refused (never
+silently dropped, never counted against the gate); a no to the gate denies the three.
+A yes to the gate with every one-leg question answered no is read as the specific
+answers say (denied): they are the person's answers to the questions the gate opened.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from ..codes import LEG_SYMPTOMS
 from ..contract import MAX_HOURS, MAX_TEXT, Assessment, BadInput, parse_assessment
 from ..knowledge import vocabulary
 from .fhir import FhirError, Issue, check
+from .narrative import div
 from .systems import (
     AGE_LOINC,
     CONDITION_SYSTEM,
@@ -37,7 +42,7 @@ from .systems import (
 # The one follow-up gate: the per-leg questions are shown only after a yes here.
 LEG_GATE = "leg_symptoms"
 LEG_GATE_TEXT = "Do you have numbness, tingling or weakness in a leg or foot?"
-LEG_ITEMS = ("leg_numbness", "leg_tingling", "leg_weakness", "bilateral_leg_symptoms")
+LEG_ITEMS = ("leg_numbness", "leg_tingling", "leg_weakness")  # both legs (pain too) is asked outside the gate
 GROUPS = ("episode", "findings", "conditions", "diary")
 DIARY_HOURS = "diary.hours_since_onset"
 DIARY_PAIN = "diary.pain"
@@ -77,7 +82,7 @@ def _number_items(prefix: str = "") -> list[dict[str, Any]]:
 def _questionnaire() -> dict[str, Any]:
     vocab = vocabulary()
     finding_items: list[dict[str, Any]] = []
-    leg: list[dict[str, Any]] = []
+    gate = {"linkId": LEG_GATE, "text": LEG_GATE_TEXT, "type": "boolean"}
     for f in vocab["findings"]:
         if f["kind"] == "derived":
             continue
@@ -88,14 +93,11 @@ def _questionnaire() -> dict[str, Any]:
             "type": "boolean",
         }
         if f["code"] in LEG_ITEMS:
+            if gate not in finding_items:  # the gate sits where its first follow-up would, in knowledge-base order
+                finding_items.append(gate)
             item["required"] = True
             item["enableWhen"] = [{"question": LEG_GATE, "operator": "=", "answerBoolean": True}]
-            leg.append(item)
-        else:
-            finding_items.append(item)
-    gate = {"linkId": LEG_GATE, "text": LEG_GATE_TEXT, "type": "boolean"}
-    # The gate and its follow-ups sit after the first findings, in knowledge-base order.
-    leg.sort(key=lambda i: LEG_ITEMS.index(i["linkId"]))
+        finding_items.append(item)
     condition_items = [
         {
             "linkId": c["code"],
@@ -120,6 +122,8 @@ def _questionnaire() -> dict[str, Any]:
         "name": "BackspasmIntake",
         "title": "Back spasm: triage and self-care intake",
         "status": "active",
+        "text": div("Back spasm: triage and self-care intake. The questions a person answers about this back pain, "
+                    "its warning signs, and the conditions and medicines that change pain-relief advice."),
         "subjectType": ["Patient"],
         "publisher": "backspasm",
         "description": "The backspasm intake, generated from its knowledge base. A yes to a symptom counts it as present, "
@@ -129,7 +133,7 @@ def _questionnaire() -> dict[str, Any]:
             {"linkId": "episode", "text": "About this back spasm", "type": "group", "required": True,
              "item": [*_number_items(), age]},
             {"linkId": "findings", "text": "Symptoms and circumstances", "type": "group",
-             "item": [*finding_items[:2], gate, *leg, *finding_items[2:]]},
+             "item": finding_items},
             {"linkId": "conditions", "text": "Health conditions and medicines that matter for pain relief",
              "type": "group", "item": condition_items},
             {"linkId": "diary", "text": "Earlier pain ratings in this episode (optional)", "type": "group",
@@ -263,12 +267,13 @@ def response_to_assessment(resource: Any) -> Assessment:
     values = answers.values
     gate = values.get(LEG_GATE, (None, ""))[0]
     if gate is True:
-        missing = [link for link in LEG_ITEMS if link not in values]
         issues += [Issue(f"'{link}' is required when '{LEG_GATE}' is yes", _missing_path(link), code="required")
-                   for link in missing]
-        if not missing and not any(values[link][0] for link in LEG_ITEMS):
-            issues.append(Issue(f"'{LEG_GATE}' is yes but every leg question is no: say which symptom it is",
-                                values[LEG_GATE][1], code="business-rule"))
+                   for link in LEG_ITEMS if link not in values]
+    else:
+        said = "no" if gate is False else "not answered"
+        issues += [Issue(f"'{link}' is answered but not enabled: its enableWhen needs '{LEG_GATE}' = yes "
+                         f"('{LEG_GATE}' is {said}); answer the gate yes, or leave it out", values[link][1],
+                         code="business-rule") for link in LEG_ITEMS if link in values]
     if issues:
         raise FhirError(issues)
     return _to_assessment(answers)
@@ -330,7 +335,7 @@ def assessment_to_response(a: Assessment, *, subject: dict[str, Any] | None = No
     if a.age is not None:
         episode.append(_answer("age", a.age))
     finding_items: list[dict[str, Any]] = []
-    leg_present = bool(present & (set(LEG_ITEMS) | LEG_SYMPTOMS))
+    leg_present = bool(present & LEG_SYMPTOMS)
     for item in _items()["findings"]["item"]:
         link = item["linkId"]
         if link == LEG_GATE:

@@ -14,6 +14,7 @@ from pathlib import Path
 ENV_DATABASE_URL = "BACKSPASM_DATABASE_URL"
 ENV_SECRET_KEY = "BACKSPASM_SECRET_KEY"
 ENV_DATA_DIR = "BACKSPASM_DATA_DIR"
+ENV_PUBLIC_URL = "BACKSPASM_PUBLIC_URL"  # the address people and other systems reach the app at
 
 
 def data_dir() -> Path:
@@ -61,6 +62,7 @@ class Settings:
     login_limit: int  # failed sign-ins allowed per email (and per client) in the window
     login_window_minutes: int
     session_max_age: int  # seconds
+    public_url: str | None = None  # links that leave the app (CDS cards) start here; never the Host header
 
     @staticmethod
     def resolve(
@@ -70,7 +72,9 @@ class Settings:
         login_limit: int = 5,
         login_window_minutes: int = 15,
         session_max_age: int = 14 * 24 * 3600,
+        public_url: str | None = None,
     ) -> Settings:
         url = database_url or os.environ.get(ENV_DATABASE_URL) or default_database_url()
         key = secret_key or os.environ.get(ENV_SECRET_KEY) or _stored_secret(data_dir())
-        return Settings(url, key, secure_cookies, login_limit, login_window_minutes, session_max_age)
+        public = (public_url or os.environ.get(ENV_PUBLIC_URL) or "").rstrip("/") or None
+        return Settings(url, key, secure_cookies, login_limit, login_window_minutes, session_max_age, public)
