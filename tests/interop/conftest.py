@@ -5,20 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from fhirhelpers import EXAMPLE_NOW, PUBLIC_URL
+from fhirhelpers import EXAMPLE_NOW, make_app
 
 from backspasm.interop import cds, service
-from backspasm.interop.config import InteropConfig
-from backspasm.interop.routes import router
-
-
-def make_app(config: InteropConfig | None = None) -> FastAPI:
-    app = FastAPI()
-    app.include_router(router)
-    app.state.interop_config = config or InteropConfig(public_url=PUBLIC_URL)
-    return app
 
 
 @pytest.fixture

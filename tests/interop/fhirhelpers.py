@@ -7,9 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fastapi import FastAPI
 from r4schema import assert_schema_valid
 
+from backspasm.interop.config import InteropConfig
 from backspasm.interop.fhir import check, dump
+from backspasm.interop.routes import router
 
 EXAMPLES = Path(__file__).parent / "examples"
 # The example requests' dates are written as of this moment.
@@ -41,3 +44,11 @@ def references(resource: Any) -> list[str]:
         for value in resource:
             out += references(value)
     return out
+
+
+def make_app(config: InteropConfig | None = None) -> FastAPI:
+    """The interop router on a bare app, with links from the test public URL."""
+    app = FastAPI()
+    app.include_router(router)
+    app.state.interop_config = config or InteropConfig(public_url=PUBLIC_URL)
+    return app

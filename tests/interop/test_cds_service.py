@@ -15,12 +15,11 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
-from fhirhelpers import EXAMPLE_NOW, PUBLIC_URL, example, valid_r4
+from fhirhelpers import EXAMPLE_NOW, PUBLIC_URL, example, make_app, valid_r4
 from fhirserver import fixture_app, record, serve
 
 from backspasm.interop.cds import SERVICE_ID
 from backspasm.interop.config import ConfigError, InteropConfig
-from conftest import make_app
 
 URL = f"/cds-services/{SERVICE_ID}"
 AUD = f"{PUBLIC_URL}{URL}"

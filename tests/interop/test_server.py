@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from fhirhelpers import valid_r4
+from fhirhelpers import make_app, valid_r4
 from fhirserver import serve
 
 from backspasm import assess, parse_assessment
 from backspasm.interop.questionnaire import assessment_to_response, questionnaire
 from backspasm.interop.server import OPERATION_ID
-from conftest import make_app
 
 FHIR_JSON_UTF8 = "application/fhir+json; charset=utf-8"
 CASE = {"hours_since_onset": 30, "pain": 6, "age": 64, "findings": ["leg_tingling"], "conditions": ["kidney_disease"]}
