@@ -34,6 +34,6 @@ def main() -> None:
         sys.stderr.write("\ninterrupted\n")
         sys.exit(130)
     except Exception as e:  # a fault (database, disk, a bug): one line, never a traceback
-        detail = " ".join(str(e).split())[:300]
+        detail = (str(e).strip().splitlines() or [""])[0][:300]
         sys.stderr.write(f"backspasm: error: {type(e).__name__}{': ' + detail if detail else ''}\n")
         sys.exit(1)

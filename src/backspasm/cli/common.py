@@ -8,7 +8,7 @@ from typing import NoReturn
 import typer
 
 EXIT_BAD_INPUT = 2
-MAX_LISTED_ERRORS = 20
+MAX_LISTED_ERRORS = 20  # as contract.MAX_LISTED_ERRORS, without importing the contract for every command
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:

@@ -115,7 +115,8 @@ def _open() -> tuple[Store, int]:
     try:
         store = open_store()
     except Exception as e:  # a database we cannot open is an environment problem, not bad input
-        fail(f"cannot open the diary database: {type(e).__name__}: {e}", code=1)
+        first = (str(e).strip().splitlines() or [""])[0][:300]
+        fail(f"cannot open the diary database: {type(e).__name__}: {first}", code=1)
     return store, store.local_user().id
 
 

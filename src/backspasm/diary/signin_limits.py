@@ -72,15 +72,18 @@ class SignInLimits(Part):
 
     def claim(self, limits: Sequence[tuple[str, Limit]], now: datetime | None = None) -> Verdict:
         """Count one more attempt against every key, unless one of them must wait first (then nothing is counted)."""
-        at = v.aware(now, "now", v.now())
+        given = v.aware(now, "now") if now is not None else None
         by_key = {_key(k): limit for k, limit in limits}
         keys = sorted(by_key)  # one order for every worker: no deadlock
         with self.db.write() as c:
-            _ensure_rows(c, keys, at)
+            _ensure_rows(c, keys, given or v.now())
             rows = c.execute(
                 select(sign_in_limits).where(sign_in_limits.c.key.in_(keys)).order_by(sign_in_limits.c.key).with_for_update()
             ).all()
-            waits = [r.next_at - at for r in rows if at < r.next_at]
+            at = given or v.now()  # read under the lock, so claims are in clock order
+            # Only a wait that was imposed counts (next_at beyond last_at): a sibling worker's clock a
+            # few milliseconds ahead never refuses anyone.
+            waits = [r.next_at - at for r in rows if r.next_at > r.last_at and at < r.next_at]
             if waits:
                 return Verdict(False, max(1, math.ceil(max(waits).total_seconds())))
             for r in rows:

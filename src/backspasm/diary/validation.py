@@ -129,11 +129,13 @@ def email(value: object) -> str:
 
     if not isinstance(value, str):
         raise bad("email", "must be a string")
+    control = next((ch for ch in value if unicodedata.category(ch) == "Cc"), None)
+    if control is not None:
+        raise bad("email", f"contains a control character (U+{ord(control):04X})")
     raw = value.strip()
     shown = repr(raw) if len(raw) <= 60 else repr(raw[:57] + "...")
     if not raw or len(raw) > MAX_EMAIL:
         raise bad("email", f"{shown} is not an email address")
-    plain_text(raw, "email")
     try:
         checked = validate_email(raw, check_deliverability=False)
     except EmailNotValidError as e:

@@ -54,7 +54,7 @@ def _limits(request: Request, email: str) -> list[tuple[str, Limit]]:
     """The keys one sign-in attempt counts against, with how each is limited."""
     s = request.app.state.settings
     window = timedelta(minutes=s.login_window_minutes)
-    account = Limit(free=s.login_limit, first_wait=timedelta(seconds=1),
+    account = Limit(free=s.login_limit, first_wait=timedelta(seconds=s.first_wait_seconds),
                     longest_wait=timedelta(seconds=s.longest_wait_seconds), quiet=window)
     client = Limit(free=s.client_limit, first_wait=window, longest_wait=window, quiet=window)
     return [(f"email:{email[:320]}", account), (limit_key(client_address(request)), client)]

@@ -22,8 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import __version__
-from ..contract import BadInput
-from .limits import MAX_LISTED_ERRORS
+from ..contract import MAX_LISTED_ERRORS, BadInput
 from .network import OriginMiddleware
 from .security import JSON_PREFIXES, SecurityHeadersMiddleware
 from .sessions import SessionCookieMiddleware
@@ -73,7 +72,7 @@ def _validation_error(request: Request, exc: Exception) -> Response:
 
 def _bad_input(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BadInput)
-    return JSONResponse(bad_input_body(exc.errors, int(getattr(exc, "omitted", 0) or 0)), status_code=422)
+    return JSONResponse(bad_input_body(exc.errors, exc.omitted), status_code=422)
 
 
 def _http_error(request: Request, exc: Exception) -> Response:

@@ -15,14 +15,13 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
 from .. import jsonload
-from ..contract import MAX_TEXT, BadInput
+from ..contract import MAX_LISTED_ERRORS, MAX_TEXT, BadInput
 
 MAX_BODY = 2 * 1024 * 1024  # bytes in one API request
 MAX_BATCH = 1000  # assessments in one API request (the CLI takes any number)
 MAX_REQUEST_TEXT = 50_000  # characters of free text in one request: ten full texts
 MAX_FORM = 64 * 1024  # bytes in one posted form (the longest text, URL-encoded, fits)
 MAX_FORM_FIELDS = 200
-MAX_LISTED_ERRORS = 20  # a bad request lists this many problems, and counts the rest
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -77,9 +76,7 @@ def validation_errors(exc: ValidationError) -> BadInput:
         for part in err.get("loc", ()):
             loc += f"[{part}]" if isinstance(part, int) else (f".{part}" if loc else str(part))
         listed.append((loc, str(err.get("msg", "invalid value"))))
-    bad = BadInput(listed)
-    bad.omitted = max(0, len(errors) - MAX_LISTED_ERRORS)  # type: ignore[attr-defined]
-    return bad
+    return BadInput(listed, omitted=max(0, len(errors) - MAX_LISTED_ERRORS))
 
 
 async def json_body(request: Request, model: type[Model], limit: int = 64 * 1024) -> Model:

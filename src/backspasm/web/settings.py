@@ -122,6 +122,7 @@ class Settings:
     public_url: str | None = None  # links and cookies are built for this origin, never from the Host header
     trusted_proxies: tuple[Network, ...] = field(default=())
     client_limit: int = 20  # failed sign-ins per client address in the window
+    first_wait_seconds: float = 5.0  # after `login_limit` failures, each attempt waits this long, doubling
     longest_wait_seconds: int = 60  # the longest an account's owner ever waits between attempts
     registrations_per_hour: int = 10  # per client address
     hash_concurrency: int = 4  # password hashes computed at once (each takes tens of MB)
@@ -144,6 +145,8 @@ class Settings:
         public_url: str | None = None,
         trusted_proxies: str | None = None,
         registrations_per_hour: int | None = None,
+        client_limit: int = 20,
+        first_wait_seconds: float = 5.0,
         hash_concurrency: int | None = None,
         read_timeout: float | None = None,
     ) -> Settings:
@@ -166,6 +169,8 @@ class Settings:
             session_idle=min(idle, max_age),
             public_url=parse_public_url(public) if public else None,
             trusted_proxies=parse_networks(proxies),
+            client_limit=client_limit,
+            first_wait_seconds=first_wait_seconds,
             registrations_per_hour=registrations_per_hour if registrations_per_hour is not None else int(
                 _env_number(ENV_REGISTRATIONS_PER_HOUR, 10, 1, 100_000)),
             hash_concurrency=hash_concurrency if hash_concurrency is not None else int(

@@ -8,7 +8,9 @@
 - `readiness`: the row /api/v1/readyz writes.
 
 SQLite rebuilds `users` with foreign keys switched off by the caller (store's
-migrate), so the rebuild never cascades into the diary.
+migrate), so the rebuild never cascades into the diary. AUTOINCREMENT counts from
+the highest id present at the upgrade: an id deleted before it left no trace to
+count from, but every cookie issued before the upgrade is void with it.
 
 Revision ID: 0002
 Revises: 0001
