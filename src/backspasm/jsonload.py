@@ -61,15 +61,18 @@ def loads(raw: str | bytes) -> Any:
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         nonlocal flagged
-        out: dict[str, Any] = {}
-        for key, value in items:
-            if key in out:
-                flagged = True
-                marked = _Repeats(out)
+        out = dict(items)
+        if len(out) == len(items):  # the common case, decided in C
+            return out
+        flagged = True
+        marked = _Repeats(out)
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
                 marked.repeated = key
-                return marked
-            out[key] = value
-        return out
+                break
+            seen.add(key)
+        return marked
 
     def integer(text: str) -> Any:
         nonlocal flagged

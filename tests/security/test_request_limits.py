@@ -43,12 +43,18 @@ def test_empty_objects_by_the_thousand_get_a_short_error(client: TestClient) -> 
 
 
 def test_listed_errors_are_capped_and_counted(client: TestClient) -> None:
-    body = {"hours_since_onset": 3, "pain": 2, "findings": [f"leg_tinglin{i % 10}" for i in range(500)]}
-    r = client.post("/api/v1/assess", json=body)
+    item = {"hours_since_onset": 3, "pain": 2, "findings": [f"leg_tinglin{i % 10}" for i in range(100)]}
+    r = client.post("/api/v1/assess", json=[item] * 50)
     assert r.status_code == 422
     data = r.json()
     assert len(data["detail"]) == LISTED
-    assert data["omitted"] == 500 - LISTED
+    assert data["omitted"] == 5000 - LISTED
+
+
+def test_a_list_longer_than_any_real_one_is_refused_before_validation(client: TestClient) -> None:
+    r = client.post("/api/v1/assess", json={"hours_since_onset": 3, "pain": 2, "findings": ["leg_tinglin"] * 125_000})
+    assert r.status_code == 422
+    assert r.json()["detail"] == [{"loc": "findings", "msg": "has 125000 entries; at most 100 are accepted"}]
 
 
 def test_suggestions_are_computed_for_the_listed_errors_only(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,8 +67,8 @@ def test_suggestions_are_computed_for_the_listed_errors_only(client: TestClient,
         return real(*args, **kwargs)
 
     monkeypatch.setattr(difflib, "get_close_matches", counting)
-    body = {"hours_since_onset": 3, "pain": 2, "findings": ["leg_tinglin"] * 5000}
-    r = client.post("/api/v1/assess", json=body)
+    item = {"hours_since_onset": 3, "pain": 2, "findings": ["leg_tinglin"] * 100}
+    r = client.post("/api/v1/assess", json=[item] * 1000)  # 100,000 near misses
     assert r.status_code == 422
     assert "did you mean 'leg_tingling'" in r.json()["detail"][0]["msg"]
     assert calls <= LISTED

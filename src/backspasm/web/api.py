@@ -13,13 +13,13 @@ import json
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import jsonload
-from ..contract import Assessment, BadInput, ResultModel, parse_assessment, parse_many
+from ..contract import MAX_LISTED_ERRORS, Assessment, BadInput, ResultModel, parse_assessment, parse_many
 from ..engine import assess
 from ..knowledge import vocabulary
 from .deps import get_store
@@ -27,6 +27,7 @@ from .limits import MAX_BATCH, MAX_BODY, check_assessments, read_body
 
 JSON_TYPE = "application/json"
 SMALL_BODY = 4096  # bytes: parsed on the event loop; anything larger is parsed in a worker thread
+VALIDATE_WEIGHT = 500  # values (assessments, their diary entries and codes) validated in one call
 
 
 class ErrorDetail(BaseModel):
@@ -51,6 +52,7 @@ class Health(BaseModel):
     version: str
 
 
+_BATCH = TypeAdapter(list[Assessment])
 ASSESS_BODY_SCHEMA = TypeAdapter(Assessment | list[Assessment]).json_schema(
     ref_template="#/components/schemas/{model}"
 )
@@ -59,11 +61,56 @@ ASSESS_BODY_DEFS: dict[str, Any] = ASSESS_BODY_SCHEMA.pop("$defs", {})
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
 
+def _shifted(loc: str, offset: int) -> str:
+    """A batch location '[3].pain' in a chunk that starts at `offset`, as a location in the whole batch."""
+    if not loc.startswith("[") or "]" not in loc:
+        return loc
+    end = loc.index("]")
+    return f"[{int(loc[1:end]) + offset}]{loc[end + 1:]}"
+
+
+def _weight(item: Any) -> int:
+    """Roughly how many values validating one item touches: itself, its diary entries and its codes."""
+    if not isinstance(item, dict):
+        return 1
+    return 1 + sum(len(v) for k in ("findings", "denied", "conditions", "diary") if isinstance(v := item.get(k), list))
+
+
+def parse_batch(items: list[Any]) -> list[Assessment]:
+    """The contract's batch validation, a chunk at a time (each chunk holds the interpreter lock only briefly,
+    so the event loop keeps answering); the whole batch still fails on any bad item, every error counted."""
+    out: list[Assessment] = []
+    errors: list[tuple[str, str]] = []
+    omitted = 0
+    start = 0
+    while start < len(items):
+        end, weight = start, 0
+        while end < len(items) and (end == start or weight < VALIDATE_WEIGHT):
+            weight += _weight(items[end])
+            end += 1
+        chunk = items[start:end]
+        if len(errors) >= MAX_LISTED_ERRORS:  # the list is full: count the rest, reword (and suggest for) none
+            try:
+                _BATCH.validate_python(chunk)
+            except ValidationError as e:
+                omitted += e.error_count()
+        else:
+            try:
+                out.extend(parse_many(chunk))
+            except BadInput as e:
+                errors.extend((_shifted(loc, start), msg) for loc, msg in e.errors)
+                omitted += e.omitted
+        start = end
+    if errors:
+        raise BadInput(errors[:MAX_LISTED_ERRORS], omitted=omitted + max(0, len(errors) - MAX_LISTED_ERRORS))
+    return out
+
+
 def parse_assessments(raw: bytes) -> Assessment | list[Assessment]:
     """One assessment or a batch from a request body, within the request limits; BadInput naming the field."""
     data = jsonload.loads(raw)
     check_assessments(data)
-    return parse_many(data) if isinstance(data, list) else parse_assessment(data)
+    return parse_batch(data) if isinstance(data, list) else parse_assessment(data)
 
 
 def _assess_all(parsed: Assessment | list[Assessment]) -> str:

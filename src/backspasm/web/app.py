@@ -23,6 +23,7 @@ from starlette.responses import Response
 
 from .. import __version__
 from ..contract import MAX_LISTED_ERRORS, BadInput
+from .heap import settle
 from .network import OriginMiddleware
 from .security import JSON_PREFIXES, SecurityHeadersMiddleware
 from .sessions import SessionCookieMiddleware
@@ -166,4 +167,5 @@ def create_app(
     app.add_middleware(SessionCookieMiddleware, settings=settings)
     app.add_middleware(OriginMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.https, read_timeout=settings.read_timeout)
+    settle()
     return app

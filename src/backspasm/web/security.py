@@ -13,6 +13,8 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .heap import settle
+
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 HSTS = (b"strict-transport-security", b"max-age=31536000")
@@ -111,6 +113,7 @@ class SecurityHeadersMiddleware:
 
         try:
             await self.app(scope, receive_in_time, send_with_headers)
+            settle()  # after the answer: the first text loads the reader's model, freeze it out of the collector's way
         except ClientTooSlow:
             if started:
                 raise
