@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
@@ -99,9 +100,10 @@ async def sign_in(request: Request, email: object, password: object) -> SignIn:
     store = get_store(request)
     try:
         address = canonical_email(email)
-    except BadInput:
-        address = email.strip().lower()[:320] if isinstance(email, str) else ""
-    limits = _limits(request, address or "-")
+    except BadInput:  # no such account can exist; still counted, under a digest of what was typed
+        address = ""
+    typed = email if isinstance(email, str) else repr(email)
+    limits = _limits(request, address or "?" + hashlib.sha256(typed.strip().lower().encode("utf-8", "replace")).hexdigest())
     verdict = await run_in_threadpool(store.claim_attempt, limits)
     if not verdict.allowed:
         return SignIn(None, limited=True, retry_after=verdict.retry_after)
@@ -126,11 +128,18 @@ async def sign_in(request: Request, email: object, password: object) -> SignIn:
     if not ok or user is None:
         return SignIn(None)
     await run_in_threadpool(store.attempt_succeeded, limits)
+    await run_in_threadpool(_tidy, store, request.app.state.settings.session_idle_time)
     if ph.check_needs_rehash(user.password_hash):
         new_hash = await _hashing(request, ph.hash, password)
         await run_in_threadpool(store.set_password_hash, user.id, new_hash)
     await start_session(request, user)
     return SignIn(user)
+
+
+def _tidy(store: Any, idle: timedelta) -> None:
+    """On each sign-in, forget sessions that have ended and limits nobody has touched for a day."""
+    store.prune_sessions(idle)
+    store.prune_sign_in_limits(datetime.now(UTC) - timedelta(days=1))
 
 
 def _verify_dummy(ph: PasswordHasher, dummy: str) -> None:
