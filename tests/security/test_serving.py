@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -21,41 +18,17 @@ from secsupport import SESSION_COOKIE, api_episode, api_register
 from sqlalchemy import make_url
 
 from dbsupport import BACKENDS
+from web.liveserver import serving
 
 CDS_EXAMPLE = Path(__file__).parents[1] / "interop" / "examples" / "patient-view-urgent-leg-warfarin.json"
-BIN = Path(sys.executable).parent / "backspasm"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
 def _serving(tmp_path: Path, *args: str) -> Iterator[int]:
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "BACKSPASM_DATABASE_URL"}
     env["BACKSPASM_DATA_DIR"] = str(tmp_path / "data")
-    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), *args], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        for _ in range(300):
-            if proc.poll() is not None:
-                pytest.fail(f"serve exited: {proc.stderr.read().decode() if proc.stderr else proc.returncode}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v1/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+    with serving(list(args), env) as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
 def _read_all(sock: socket.socket, limit: float) -> bytes:
