@@ -156,3 +156,21 @@ def test_readyz_fails_when_the_database_cannot_be_written(backend: str, make_app
         assert r.status_code == 503
         assert json.loads(r.text)["error"] == "not_ready"
         assert client.get("/api/v1/healthz").status_code == 200  # alive, just not ready
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("BACKSPASM_PUBLIC_URL", "ftp://diary.example.org"), ("BACKSPASM_PUBLIC_URL", "https://diary.example.org/app"),
+     ("BACKSPASM_TRUSTED_PROXIES", "10.0.0.1, the proxy"), ("BACKSPASM_SESSION_IDLE_MINUTES", "soon")],
+)
+def test_serve_refuses_a_bad_network_setting_by_name(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from backspasm.cli import app as cli
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: pytest.fail("served with a bad setting"))
+    monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(cli, ["serve"])
+    assert result.exit_code == 2
+    assert name in result.output
