@@ -47,16 +47,19 @@ from .codes import (
 
 MAX_HOURS = 8760
 MAX_TEXT = 5000
+MAX_LISTED_ERRORS = 20  # a bad input names this many problems (each reworded, with a suggestion) and counts the rest
 
 Hours = Annotated[float, Field(ge=0, le=MAX_HOURS, allow_inf_nan=False)]
 Pain = Annotated[int, Field(ge=0, le=10)]
 
 
 class BadInput(ValueError):
-    """Input that does not satisfy CONTRACT.md. `errors` lists (location, message) pairs."""
+    """Input that does not satisfy CONTRACT.md. `errors` lists (location, message) pairs;
+    `omitted` counts further problems that were found but not listed."""
 
-    def __init__(self, errors: Sequence[tuple[str, str]]):
+    def __init__(self, errors: Sequence[tuple[str, str]], omitted: int = 0):
         self.errors = list(errors)
+        self.omitted = omitted
         super().__init__("; ".join(f"{loc}: {msg}" if loc else msg for loc, msg in self.errors))
 
     def as_dict(self) -> dict[str, Any]:
@@ -305,14 +308,15 @@ def _json_type(value: Any) -> str:
 
 
 def _bad_input(exc: ValidationError, prefix: str = "") -> BadInput:
+    errors = exc.errors(include_url=False)
     msgs = []
-    for err in exc.errors(include_url=False):
+    for err in errors[:MAX_LISTED_ERRORS]:  # rewording suggests a code for each: bounded work per request
         try:
             loc, msg = _message(err)
         except Exception:  # an error shape the rewording does not know: keep pydantic's words
             loc, msg = _loc_str(tuple(err.get("loc", ()))), str(err.get("msg", "invalid value"))
         msgs.append((f"{prefix}{loc}", msg))
-    return BadInput(msgs)
+    return BadInput(msgs, omitted=len(errors) - len(msgs))
 
 
 @cache

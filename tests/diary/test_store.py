@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from backspasm import BadInput
-from backspasm.diary.store import LOCAL_EMAIL, Store
+from backspasm.diary.store import LOCAL_EMAIL, Limit, Store
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
@@ -50,11 +50,18 @@ def test_delete_user_removes_all_their_data(any_store: Store) -> None:
     assert any_store.export_user(other.id)["episodes"] == []
 
 
-def test_login_failures_are_counted_since_a_moment(any_store: Store) -> None:
-    for minutes, ok in [(0, False), (5, False), (6, True), (10, False)]:
-        any_store.record_login_attempt("ann@example.org", ok, at=at(minutes / 60))
-    assert any_store.count_recent_failures("ann@example.org", at(4 / 60)) == 2
-    assert any_store.count_recent_failures("other", at(0)) == 0
+def test_sign_in_limits_count_failures_and_start_again_after_a_quiet_spell(any_store: Store) -> None:
+    limit = Limit(free=2, first_wait=timedelta(seconds=10), longest_wait=timedelta(minutes=1), quiet=timedelta(hours=1))
+    keys = [("email:ann@example.org", limit)]
+    assert any_store.claim_attempt(keys, now=at(0)).allowed
+    assert any_store.claim_attempt(keys, now=at(0)).allowed
+    assert any_store.limit_failures("email:ann@example.org") == 2
+    refused = any_store.claim_attempt(keys, now=at(0))
+    assert (refused.allowed, refused.retry_after) == (False, 10)
+    assert any_store.limit_failures("email:ann@example.org") == 2  # a refused attempt is not counted
+    assert any_store.claim_attempt(keys, now=at(2)).allowed  # an hour of quiet: counting starts again
+    assert any_store.limit_failures("email:ann@example.org") == 1
+    assert any_store.limit_failures("other") == 0
 
 
 def test_episode_is_invisible_to_another_user(any_store: Store) -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -29,3 +33,31 @@ def wait_until_up(url: str, still_running: Callable[[], str | None] = lambda: No
         except httpx.HTTPError:
             time.sleep(0.05)
     pytest.fail(f"the server at {url} did not answer")
+
+
+BIN = Path(sys.executable).parent / "backspasm"
+
+
+@contextmanager
+def serving(args: list[str], env: dict[str, str]) -> Iterator[str]:
+    """`backspasm serve` with `args` on a free loopback port, until the block ends; yields its URL."""
+    port = free_port()
+    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+
+    def exited() -> str | None:
+        if proc.poll() is None:
+            return None
+        return proc.stderr.read().decode() if proc.stderr else f"exit status {proc.returncode}"
+
+    try:
+        wait_until_up(url, exited)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)

@@ -3,43 +3,15 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from liveserver import free_port, wait_until_up
+from liveserver import serving
 from typer.testing import CliRunner
 
 from backspasm.cli import app as cli
-
-BIN = Path(sys.executable).parent / "backspasm"
-
-
-@contextmanager
-def serving(args: list[str], env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), *args], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    def exited() -> str | None:
-        if proc.poll() is None:
-            return None
-        return proc.stderr.read().decode() if proc.stderr else f"exit status {proc.returncode}"
-
-    try:
-        wait_until_up(url, exited)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def test_serve_help_names_its_options() -> None:

@@ -27,9 +27,13 @@ for module in (assess_cmd, knowledge_cmd, diary_cmd, prevent_cmd, serve_cmd, fhi
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: bad input exits 2 (handled in the commands), a fault exits 1 with one line."""
     try:
         app()
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         sys.exit(130)
+    except Exception as e:  # a fault (database, disk, a bug): one line, never a traceback
+        detail = (str(e).strip().splitlines() or [""])[0][:300]
+        sys.stderr.write(f"backspasm: error: {type(e).__name__}{': ' + detail if detail else ''}\n")
+        sys.exit(1)

@@ -13,26 +13,32 @@ CHUNK = 2000
 
 
 def assess_json(path: str) -> None:
-    """One object in, one result out; an array in, an array out, same order."""
-    from ..contract import BadInput, parse_json
+    """One object in, one result out; an array in, an array out, same order, any number of items.
+
+    The whole batch is validated first (bad input prints nothing on stdout), then
+    assessed and written a chunk at a time, so the results never pile up in memory.
+    """
+    from .. import jsonload
+    from ..contract import BadInput, parse_assessment, parse_many
     from ..engine import assess
 
     raw = read_source(path)
     try:
-        parsed = parse_json(raw)
+        data = jsonload.loads(raw)
+        del raw
+        parsed = parse_many(data) if isinstance(data, list) else parse_assessment(data)
     except BadInput as e:
         bad_input(e)
+    del data
     out = sys.stdout
     if not isinstance(parsed, list):
         out.write(assess(parsed).to_json() + "\n")
         return
-    # Assess the whole batch before writing, so a failure prints nothing on stdout.
-    parts = [assess(a).to_json() for a in parsed]
     out.write("[")
-    for start in range(0, len(parts), CHUNK):
+    for start in range(0, len(parsed), CHUNK):
         if start:
             out.write(",\n")
-        out.write(",\n".join(parts[start : start + CHUNK]))
+        out.write(",\n".join(assess(a).to_json() for a in parsed[start : start + CHUNK]))
     out.write("]\n")
 
 

@@ -8,6 +8,7 @@ from typing import NoReturn
 import typer
 
 EXIT_BAD_INPUT = 2
+MAX_LISTED_ERRORS = 20  # as contract.MAX_LISTED_ERRORS, without importing the contract for every command
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
@@ -20,7 +21,10 @@ def bad_input(exc: Exception) -> NoReturn:
     """Report a BadInput (or similar) naming each field, then exit 2."""
     errors = getattr(exc, "errors", None)
     if isinstance(errors, list) and errors:
-        lines = [f"{loc}: {msg}" if loc else msg for loc, msg in errors]
+        lines = [f"{loc}: {msg}" if loc else msg for loc, msg in errors[:MAX_LISTED_ERRORS]]
+        more = max(0, len(errors) - MAX_LISTED_ERRORS) + int(getattr(exc, "omitted", 0) or 0)
+        if more:
+            lines.append(f"... and {more} more")
         fail("bad input:\n  " + "\n  ".join(lines))
     fail(f"bad input: {exc}")
 

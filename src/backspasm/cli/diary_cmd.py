@@ -50,9 +50,11 @@ def parse_time(value: str | None, name: str) -> datetime | None:
         return None
     try:
         dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return dt.astimezone() if dt.tzinfo is None else dt.astimezone(UTC)
     except ValueError:
         fail(f"bad input:\n  {name}: {value!r} is not an ISO 8601 time (e.g. 2026-11-25T08:30)")
-    return dt.astimezone() if dt.tzinfo is None else dt
+    except OverflowError:
+        fail(f"bad input:\n  {name}: {value!r} is out of range")
 
 
 def parse_tried_flag(value: str | None) -> dict[str, bool | None]:
@@ -81,11 +83,14 @@ def _codes(value: str | None) -> list[str]:
 
 
 def _read_json_object(path: str) -> dict[str, Any]:
+    from .. import jsonload
+    from ..contract import BadInput
+
     raw = read_source(path)
     try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        fail(f"bad input: input is not valid JSON: {e}")
+        data = jsonload.loads(raw)
+    except BadInput as e:
+        bad_input(e)
     if not isinstance(data, dict):
         fail("bad input: expected a JSON object")
     return data
@@ -110,7 +115,8 @@ def _open() -> tuple[Store, int]:
     try:
         store = open_store()
     except Exception as e:  # a database we cannot open is an environment problem, not bad input
-        fail(f"cannot open the diary database: {type(e).__name__}: {e}", code=1)
+        first = (str(e).strip().splitlines() or [""])[0][:300]
+        fail(f"cannot open the diary database: {type(e).__name__}: {first}", code=1)
     return store, store.local_user().id
 
 
@@ -520,14 +526,15 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = "text",
     ) -> None:
         """Import an export file; all or nothing, and episodes already present are skipped."""
+        from .. import jsonload
         from ..contract import BadInput
 
         _check_format(fmt)
         raw = read_source(path)
         try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            fail(f"bad input: {path} is not valid JSON: {e}")
+            data = jsonload.loads(raw)
+        except BadInput as e:
+            bad_input(e)
         store, uid = _open()
         try:
             added = store.import_user(uid, data)

@@ -1,18 +1,18 @@
-"""Accounts and sign-in attempts: who may hold a diary, and how often sign-in failed lately."""
+"""Accounts: who may hold a diary, the one local account the CLI works as, and deleting an account whole."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import count
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..contract import BadInput
 from . import validation as v
-from .database import Part, insert_row, rowcount
-from .models import login_attempts, users
+from .database import Part, checkpoint, insert_row, rowcount
+from .models import sign_in_limits, users
 
 LOCAL_EMAIL = "local-user@backspasm.invalid"
 LOCAL_PASSWORD_HASH = "!local"  # never a valid argon2 hash: nobody can sign in as the local user
@@ -24,10 +24,11 @@ class User:
     email: str
     password_hash: str
     created_at: datetime
+    is_local: bool = False
 
 
-def _user(r: Row[Any]) -> User:
-    return User(r.id, r.email, r.password_hash, r.created_at)
+def user_of(r: Row[Any]) -> User:
+    return User(r.id, r.email, r.password_hash, r.created_at, bool(r.is_local))
 
 
 def require_user(c: Connection, user_id: int) -> None:
@@ -36,20 +37,32 @@ def require_user(c: Connection, user_id: int) -> None:
         raise v.bad("user_id", f"no user {user_id}")
 
 
+def email_limit_key(email: str) -> str:
+    """The sign-in limit's key for an account's email (deleted with the account)."""
+    return f"email:{email}"
+
+
+def password_hash_of(value: object) -> str:
+    if not isinstance(value, str) or not value or len(value) > 500:
+        raise v.bad("password_hash", "must be a non-empty string of at most 500 characters")
+    if value == LOCAL_PASSWORD_HASH:
+        raise v.bad("password_hash", "is reserved for the local account")
+    return value
+
+
 class Accounts(Part):
-    """Users and sign-in attempts."""
+    """Users: created, found, re-keyed and deleted."""
 
     def create_user(self, email: str, password_hash: str, created_at: datetime | None = None) -> User:
-        """A new account; BadInput when the email is taken."""
+        """A new account; BadInput when the email is unusable or taken."""
         email = v.email(email)
-        if not isinstance(password_hash, str) or not password_hash:
-            raise v.bad("password_hash", "must be a non-empty string")
+        password_hash = password_hash_of(password_hash)
         at = v.aware(created_at, "created_at", v.now())
         try:
             with self.db.write() as c:
                 if c.scalar(select(users.c.id).where(users.c.email == email)) is not None:
                     raise v.bad("email", "an account with this email already exists")
-                uid = insert_row(c, users, email=email, password_hash=password_hash, created_at=at)
+                uid = insert_row(c, users, email=email, password_hash=password_hash, created_at=at, is_local=False)
                 return User(uid, email, password_hash, at)
         except IntegrityError:
             raise v.bad("email", "an account with this email already exists") from None
@@ -57,67 +70,70 @@ class Accounts(Part):
     def get_user(self, user_id: int) -> User | None:
         with self.db.read() as c:
             row = c.execute(select(users).where(users.c.id == v.positive_id(user_id, "user_id"))).first()
-            return _user(row) if row else None
+            return user_of(row) if row else None
 
     def get_user_by_email(self, email: str) -> User | None:
+        """The account with this email (in any letter case or compatible form), or None."""
         with self.db.read() as c:
             row = c.execute(select(users).where(users.c.email == v.email(email))).first()
-            return _user(row) if row else None
+            return user_of(row) if row else None
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
-        """Replace a user's password hash (for rehashing on sign-in or a password change)."""
-        if not isinstance(password_hash, str) or not password_hash:
-            raise v.bad("password_hash", "must be a non-empty string")
+        """Replace a user's password hash (rehashing on sign-in keeps every session)."""
+        password_hash = password_hash_of(password_hash)
         with self.db.write() as c:
             n = rowcount(
                 c.execute(
-                    update(users).where(users.c.id == v.positive_id(user_id, "user_id")).values(password_hash=password_hash)
+                    update(users)
+                    .where(users.c.id == v.positive_id(user_id, "user_id"), users.c.is_local.is_(False))
+                    .values(password_hash=password_hash)
                 )
             )
             if not n:
                 raise v.bad("user_id", f"no user {user_id}")
 
     def delete_user(self, user_id: int) -> bool:
-        """Delete an account and, by cascade, all its episodes, check-ins, activity and documents."""
+        """Delete an account and everything it holds; on SQLite the write-ahead log is then emptied.
+
+        Episodes, check-ins, activity, documents and sessions go by cascade; the
+        account's sign-in limit row is deleted here. With SQLite's secure_delete on
+        and the log checkpointed, the deleted text does not linger in the files.
+        """
         with self.db.write() as c:
-            return bool(rowcount(c.execute(delete(users).where(users.c.id == v.positive_id(user_id, "user_id")))))
+            email = c.scalar(select(users.c.email).where(users.c.id == v.positive_id(user_id, "user_id")))
+            if email is None:
+                return False
+            c.execute(delete(sign_in_limits).where(sign_in_limits.c.key == email_limit_key(email)))
+            c.execute(delete(users).where(users.c.id == user_id))
+        checkpoint(self.db.engine)
+        return True
 
     def local_user(self) -> User:
-        """The one account the CLI works as, created on first use (it cannot sign in to the web app)."""
-        found = self.get_user_by_email(LOCAL_EMAIL)
-        if found:
-            return found
-        try:
-            return self.create_user(LOCAL_EMAIL, LOCAL_PASSWORD_HASH)
-        except BadInput:  # another process created it first
-            again = self.get_user_by_email(LOCAL_EMAIL)
-            assert again is not None
-            return again
+        """The one account the CLI works as, created on first use.
 
-    # -- sign-in attempts --
-
-    def record_login_attempt(self, key: str, ok: bool, at: datetime | None = None) -> None:
-        if not isinstance(key, str) or not key or len(key) > 320:
-            raise v.bad("key", "must be a non-empty string of at most 320 characters")
-        if not isinstance(ok, bool):
-            raise v.bad("ok", "must be true or false")
-        when = v.aware(at, "at", v.now())
-        with self.db.write() as c:
-            c.execute(insert(login_attempts).values(key=key, ok=ok, at=when))
-
-    def count_recent_failures(self, key: str, since: datetime) -> int:
-        """Failed attempts for `key` at or after `since` (for sign-in rate limiting)."""
-        since = v.aware(since, "since")
+        Found by its mark, never by email: an account someone registered on the web
+        is never adopted, whatever its address. It cannot sign in to the web app.
+        """
         with self.db.read() as c:
-            n = c.scalar(
-                select(func.count())
-                .select_from(login_attempts)
-                .where(login_attempts.c.key == key, login_attempts.c.ok.is_(False), login_attempts.c.at >= since)
-            )
-            return int(n or 0)
+            row = c.execute(select(users).where(users.c.is_local.is_(True))).first()
+        if row is not None:
+            return user_of(row)
+        try:
+            with self.db.write() as c:
+                row = c.execute(select(users).where(users.c.is_local.is_(True))).first()
+                if row is not None:
+                    return user_of(row)
+                email = next(e for e in _local_emails() if c.scalar(select(users.c.id).where(users.c.email == e)) is None)
+                at = v.now()
+                uid = insert_row(c, users, email=email, password_hash=LOCAL_PASSWORD_HASH, created_at=at, is_local=True)
+                return User(uid, email, LOCAL_PASSWORD_HASH, at, True)
+        except IntegrityError:  # another process created it first
+            with self.db.read() as c:
+                return user_of(c.execute(select(users).where(users.c.is_local.is_(True))).one())
 
-    def prune_login_attempts(self, before: datetime) -> int:
-        """Forget attempts older than `before`; returns how many went."""
-        when = v.aware(before, "before")
-        with self.db.write() as c:
-            return rowcount(c.execute(delete(login_attempts).where(login_attempts.c.at < when)))
+
+def _local_emails() -> Any:
+    """The reserved address, then numbered ones (if an old database let the web take the first)."""
+    yield LOCAL_EMAIL
+    for n in count(2):
+        yield f"local-user-{n}@backspasm.invalid"

@@ -58,6 +58,9 @@ class Activities(Part):
             raise v.bad("kind", "must be a non-empty string of at most 60 characters")
         if code is not None and (not isinstance(code, str) or len(code) > 100):
             raise v.bad("code", "must be a string of at most 100 characters")
+        v.plain_text(kind, "kind")
+        if code is not None:
+            v.plain_text(code, "code")
         if detail is not None and not isinstance(detail, Mapping):
             raise v.bad("detail", "must be an object")
         value = v.json_value(dict(detail or {}), "detail")
@@ -92,6 +95,7 @@ class Documents(Part):
         """Create or replace one JSON document per (user, key)."""
         if not isinstance(key, str) or not key or len(key) > 200:
             raise v.bad("key", "must be a non-empty string of at most 200 characters")
+        v.plain_text(key, "key")
         data = v.json_value(value, "value")
         at = v.now()
         with self.db.write() as c:

@@ -56,6 +56,7 @@ class CheckinOutcome:
     result: Result
     escalated: bool
     previous_urgency: str
+    replayed: bool = False  # True when an idempotency key matched a check-in stored earlier
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -129,6 +130,103 @@ def _checkins(c: Connection, ep: Row[Any]) -> list[CheckIn]:
     ]
 
 
+def _reassess_at(
+    c: Connection, ep: Row[Any], when: datetime, pain: int, codes: list[str], before_id: int | None = None
+) -> tuple[Result, str]:
+    """The episode re-assessed with a rating at `when` and the diary up to then; and the urgency before it."""
+    q = select(checkins.c.at, checkins.c.pain, checkins.c.findings, checkins.c.urgency).where(
+        checkins.c.episode_id == ep.id, checkins.c.at <= when
+    )
+    if before_id is not None:
+        q = q.where(checkins.c.id < before_id)
+    earlier = c.execute(q.order_by(checkins.c.at, checkins.c.id)).all()
+    reported = [f for r in earlier for f in r.findings] + codes
+    a = diary_assessment(
+        ep.assessment,
+        hours_between(ep.onset_at, when),
+        pain,
+        [(hours_between(ep.onset_at, r.at), r.pain) for r in earlier],
+        reported,
+    )
+    result = reassess(a, reading_from_dict(ep.reading, current=False))
+    return result, earlier[-1].urgency if earlier else ep.urgency
+
+
+def record_checkin(
+    c: Connection,
+    ep: Row[Any],
+    when: datetime,
+    pain: int,
+    codes: list[str],
+    tried: dict[str, bool | None],
+    note: str | None,
+    idempotency_key: str | None = None,
+) -> CheckinOutcome:
+    """Store one checked rating in an open episode (inside the caller's transaction), with any escalation."""
+    result, previous = _reassess_at(c, ep, when, pain, codes)
+    escalated = URGENCY_RANK[result.urgency] > URGENCY_RANK[previous]
+    cid = insert_row(
+        c,
+        checkins,
+        episode_id=ep.id,
+        user_id=ep.user_id,
+        at=when,
+        pain=pain,
+        findings=codes,
+        tried=tried,
+        note=note,
+        urgency=result.urgency,
+        escalated=escalated,
+        result=result_dict(result),
+        idempotency_key=idempotency_key,
+    )
+    if escalated:
+        c.execute(
+            insert(activity_log).values(
+                user_id=ep.user_id,
+                episode_id=ep.id,
+                at=when,
+                kind="escalation",
+                code=result.urgency,
+                detail={
+                    "checkin_id": cid,
+                    "from": previous,
+                    "to": result.urgency,
+                    "reasons": [{"code": r.code, "text": r.text, "ref": r.ref} for r in result.reasons],
+                },
+            )
+        )
+    checkin = CheckIn(
+        cid, ep.id, when, hours_between(ep.onset_at, when), pain, tuple(codes), tried, note, result.urgency, escalated
+    )
+    return CheckinOutcome(checkin, result, escalated, previous)
+
+
+def _replayed(c: Connection, ep: Row[Any], key: str, asked: dict[str, Any]) -> CheckinOutcome | None:
+    """The check-in already stored under this key (the retry of a request whose answer was lost), if any."""
+    row = c.execute(select(checkins).where(checkins.c.user_id == ep.user_id, checkins.c.idempotency_key == key)).first()
+    if row is None:
+        return None
+    stored = {"episode_id": row.episode_id, "pain": row.pain, "findings": list(row.findings), "tried": dict(row.tried),
+              "note": row.note, "at": row.at}
+    if any(stored[k] != value for k, value in asked.items() if not (k == "at" and value is None)):
+        raise v.bad("idempotency_key", "was already used for a different check-in")
+    result, previous = _reassess_at(c, ep, row.at, row.pain, list(row.findings), before_id=row.id)
+    checkin = CheckIn(row.id, ep.id, row.at, hours_between(ep.onset_at, row.at), row.pain, tuple(row.findings),
+                      dict(row.tried), row.note, row.urgency, row.escalated)
+    return CheckinOutcome(checkin, result, row.escalated, previous, replayed=True)
+
+
+def check_when(ep: Row[Any], when: datetime, now: datetime, loc: str = "at") -> None:
+    """A rating belongs between the episode's start and now, in an open episode."""
+    if when > now + v.FUTURE_SLACK:
+        raise v.bad(loc, "is in the future")
+    if when < ep.started_at:
+        raise v.bad(loc, f"{when.isoformat()} is before the episode started ({ep.started_at.isoformat()})")
+    if ep.closed_at is not None and when > ep.closed_at:
+        raise v.bad(loc, f"{when.isoformat()} is after the episode closed ({ep.closed_at.isoformat()})")
+
+
 class CheckIns(Part):
     """Adding ratings to an episode, reading them back, and the episode's status now."""
 
@@ -141,81 +239,34 @@ class CheckIns(Part):
         findings: Sequence[str] = (),
         tried: Mapping[str, bool | None] | Sequence[str] | None = None,
         note: str | None = None,
+        idempotency_key: str | None = None,
     ) -> CheckinOutcome:
-        """Store a rating, re-assess the episode with the diary, and record any escalation."""
+        """Store a rating, re-assess the episode with the diary, and record any escalation.
+
+        With an `idempotency_key`, a retry of the same check-in returns the stored
+        one instead of adding it twice.
+        """
         pain = v.pain(pain)
         codes = v.findings(findings)
         tried_map = v.parse_tried(tried)
         note = v.note(note)
+        key = v.idempotency_key(idempotency_key)
         now = v.now()
         when = v.aware(at, "at", now)
         if when > now + v.FUTURE_SLACK:
             raise v.bad("at", "is in the future")
         with self.db.write() as c:
-            ep = owned(c, user_id, episode_id, lock=True)
+            ep = owned(c, user_id, episode_id, lock=True)  # one check-in per episode at a time
+            if key is not None:
+                asked = {"episode_id": ep.id, "pain": pain, "findings": codes, "tried": tried_map, "note": note,
+                         "at": None if at is None else when}
+                found = _replayed(c, ep, key, asked)
+                if found is not None:
+                    return found
             if ep.closed_at is not None:
                 raise v.bad("episode_id", f"episode {episode_id} is closed; start a new one")
-            if when < ep.started_at:
-                raise v.bad("at", f"{when.isoformat()} is before the episode started ({ep.started_at.isoformat()})")
-            earlier = c.execute(
-                select(checkins.c.at, checkins.c.pain, checkins.c.findings, checkins.c.urgency)
-                .where(checkins.c.episode_id == ep.id, checkins.c.at <= when)
-                .order_by(checkins.c.at, checkins.c.id)
-            ).all()
-            reported = [f for r in earlier for f in r.findings] + codes
-            a = diary_assessment(
-                ep.assessment,
-                hours_between(ep.onset_at, when),
-                pain,
-                [(hours_between(ep.onset_at, r.at), r.pain) for r in earlier],
-                reported,
-            )
-            result = reassess(a, reading_from_dict(ep.reading, current=False))
-            previous = earlier[-1].urgency if earlier else ep.urgency
-            escalated = URGENCY_RANK[result.urgency] > URGENCY_RANK[previous]
-            cid = insert_row(
-                c,
-                checkins,
-                episode_id=ep.id,
-                user_id=user_id,
-                at=when,
-                pain=pain,
-                findings=codes,
-                tried=tried_map,
-                note=note,
-                urgency=result.urgency,
-                escalated=escalated,
-                result=result_dict(result),
-            )
-            if escalated:
-                c.execute(
-                    insert(activity_log).values(
-                        user_id=user_id,
-                        episode_id=ep.id,
-                        at=when,
-                        kind="escalation",
-                        code=result.urgency,
-                        detail={
-                            "checkin_id": cid,
-                            "from": previous,
-                            "to": result.urgency,
-                            "reasons": [{"code": r.code, "text": r.text, "ref": r.ref} for r in result.reasons],
-                        },
-                    )
-                )
-            checkin = CheckIn(
-                cid,
-                ep.id,
-                when,
-                hours_between(ep.onset_at, when),
-                pain,
-                tuple(codes),
-                tried_map,
-                note,
-                result.urgency,
-                escalated,
-            )
-        return CheckinOutcome(checkin, result, escalated, previous)
+            check_when(ep, when, now)
+            return record_checkin(c, ep, when, pain, codes, tried_map, note, key)
 
     def list_checkins(self, user_id: int, episode_id: int) -> list[CheckIn]:
         """An episode's check-ins in time order; BadInput when the episode is not the user's."""

@@ -13,10 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, text
+from sqlalchemy import Connection, Engine, create_engine, event, insert, make_url, text
 from sqlalchemy.exc import OperationalError
 
-HEAD_REVISION = "0001"
+from ..privatefiles import private_file, private_folder
+
+HEAD_REVISION = "0002"
 
 
 def default_url() -> str:
@@ -30,13 +32,22 @@ def default_url() -> str:
 
         data_dir = user_data_dir("backspasm")
     path = Path(data_dir)
-    path.mkdir(parents=True, exist_ok=True)
+    private_folder(path)
     return f"sqlite:///{path / 'backspasm.db'}"
+
+
+def private_sqlite_file(url: str) -> None:
+    """Create a SQLite file 0600 before SQLite does (its -wal and -shm files copy that mode)."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    private_file(Path(database))
 
 
 def make_engine(url: str) -> Engine:
     """An engine with the diary's connection settings (SQLite pragmas and IMMEDIATE writes)."""
     if url.startswith("sqlite"):
+        private_sqlite_file(url)
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
@@ -47,6 +58,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA foreign_keys = ON")
             cur.execute("PRAGMA synchronous = NORMAL")  # durable across process crashes in WAL mode
+            cur.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -74,11 +86,23 @@ def migrate(engine: Engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(files("backspasm.diary") / "migrations"))
-    with engine.execution_options(backspasm_write=True).connect() as conn, conn.begin():
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.execution_options(backspasm_write=True).connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Rebuilding a table must not cascade into its children: foreign keys off for the
+            # migration (SQLite ignores this pragma inside a transaction, so it comes first).
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("the migration left rows whose parent is missing; nothing was changed")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
 class Database:
@@ -106,6 +130,19 @@ class Database:
         with self._write_engine.connect() as conn, conn.begin():
             yield conn
 
+    def check_writable(self) -> None:
+        """Write (and commit) one small row: raises when the database cannot take writes (read-only, disk full)."""
+        from datetime import UTC, datetime
+
+        from sqlalchemy import update
+
+        from .models import readiness
+
+        at = datetime.now(UTC)
+        with self.write() as c:
+            if not c.execute(update(readiness).where(readiness.c.id == 1).values(checked_at=at)).rowcount:
+                c.execute(insert(readiness).values(id=1, checked_at=at))
+
     def integrity_ok(self) -> bool:
         """SQLite's integrity check (always True on PostgreSQL, which checks as it writes)."""
         if self.dialect != "sqlite":
@@ -119,6 +156,15 @@ class Part:
 
     def __init__(self, db: Database):
         self.db = db
+
+
+def checkpoint(engine: Engine) -> None:
+    """Copy SQLite's write-ahead log into the database and empty it (after a deletion); no-op elsewhere."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        # Outside any transaction, or the checkpoint would wait on this very connection's snapshot.
+        conn.connection.dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
 
 
 def insert_row(conn: Connection, table: Any, **values: Any) -> int:

@@ -68,12 +68,48 @@ def owned(c: Connection, user_id: int, episode_id: int, lock: bool = False) -> R
     return row
 
 
-def _read_text(text_: str | None) -> Reading:
+def read_text(text_: str | None) -> Reading:
     if not text_ or not text_.strip():
         return EMPTY
     from ..text import read
 
     return read(text_)
+
+
+def episode_values(user_id: int, a: Assessment, at: datetime, reading: Reading) -> tuple[dict[str, Any], Result]:
+    """An episode's row, assessed from the answers and the reading of their words."""
+    try:
+        onset = at - timedelta(hours=a.hours_since_onset)
+    except OverflowError:  # a start in year 1 with the spasm earlier still
+        raise v.bad("started_at", f"{at.isoformat()} is out of range") from None
+    result = assess(a, read_text=lambda _t: reading)
+    values: dict[str, Any] = {
+        "user_id": user_id,
+        "started_at": at,
+        "onset_at": onset,
+        "closed_at": None,
+        "assessment": a.model_dump(mode="json", exclude_none=True),
+        "reading": reading_to_dict(reading),
+        "result": result_dict(result),
+        "urgency": result.urgency,
+    }
+    return values, result
+
+
+def insert_episode(c: Connection, values: dict[str, Any], result: Result) -> Episode:
+    """Insert the episode and its 'episode_started' entry in the activity log (inside the caller's transaction)."""
+    eid = insert_row(c, episodes, **values)
+    c.execute(
+        insert(activity_log).values(
+            user_id=values["user_id"],
+            episode_id=eid,
+            at=values["started_at"],
+            kind="episode_started",
+            code=result.urgency,
+            detail={"findings": list(result.findings)},
+        )
+    )
+    return Episode(eid, **{k: val for k, val in values.items() if k != "reading"})
 
 
 class Episodes(Part):
@@ -97,35 +133,14 @@ class Episodes(Part):
         if at > now + v.FUTURE_SLACK:
             raise v.bad("started_at", "is in the future")
         if reading is None:
-            reading = _read_text(a.text)
+            reading = read_text(a.text)
         elif not isinstance(reading, Reading):
             raise v.bad("reading", "must be a text Reading")
-        confirmed = reading
-        result = assess(a, read_text=lambda _t: confirmed)
-        values: dict[str, Any] = {
-            "user_id": user_id,
-            "started_at": at,
-            "onset_at": at - timedelta(hours=a.hours_since_onset),
-            "closed_at": None,
-            "assessment": a.model_dump(mode="json", exclude_none=True),
-            "reading": reading_to_dict(reading),
-            "result": result_dict(result),
-            "urgency": result.urgency,
-        }
+        values, result = episode_values(user_id, a, at, reading)
         with self.db.write() as c:
             require_user(c, user_id)
-            eid = insert_row(c, episodes, **values)
-            c.execute(
-                insert(activity_log).values(
-                    user_id=user_id,
-                    episode_id=eid,
-                    at=at,
-                    kind="episode_started",
-                    code=result.urgency,
-                    detail={"findings": list(result.findings)},
-                )
-            )
-        return Episode(eid, **{k: val for k, val in values.items() if k != "reading"}), result
+            episode = insert_episode(c, values, result)
+        return episode, result
 
     def list_episodes(self, user_id: int) -> list[Episode]:
         """The user's episodes, newest first."""

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -21,8 +22,10 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.expression import false
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -44,6 +47,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 metadata = MetaData()
 
+# AUTOINCREMENT on SQLite: a deleted account's id is never given to the next one.
 users = Table(
     "users",
     metadata,
@@ -51,15 +55,42 @@ users = Table(
     Column("email", String(320), nullable=False, unique=True),
     Column("password_hash", String(500), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("is_local", Boolean, nullable=False, server_default=false()),
+    sqlite_autoincrement=True,
 )
+# At most one local (CLI) account.
+Index("uq_users_one_local", users.c.is_local, unique=True,
+      sqlite_where=text("is_local = 1"), postgresql_where=text("is_local"))
 
-login_attempts = Table(
-    "login_attempts",
+# Signed-in browsers: only a hash of the random id in the cookie is kept.
+sessions = Table(
+    "sessions",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("key", String(320), nullable=False, index=True),
-    Column("at", UTCDateTime(), nullable=False, index=True),
-    Column("ok", Boolean, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_seen_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    sqlite_autoincrement=True,
+)
+
+# Sign-in and registration limits, one row per key (an email, a client address), updated under a lock.
+sign_in_limits = Table(
+    "sign_in_limits",
+    metadata,
+    Column("key", String(400), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_at", UTCDateTime(), nullable=False),
+    Column("next_at", UTCDateTime(), nullable=False, index=True),
+)
+
+# One row that /api/v1/readyz writes, to prove the database takes writes.
+readiness = Table(
+    "readiness",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("checked_at", UTCDateTime(), nullable=False),
 )
 
 episodes = Table(
@@ -90,7 +121,10 @@ checkins = Table(
     Column("urgency", String(20), nullable=False),
     Column("escalated", Boolean, nullable=False),
     Column("result", JSON, nullable=False),
+    Column("idempotency_key", String(100), nullable=True),
 )
+# A retried check-in with the same key is the same check-in.
+Index("uq_checkins_user_idempotency", checkins.c.user_id, checkins.c.idempotency_key, unique=True)
 
 activity_log = Table(
     "activity_log",

@@ -1,24 +1,37 @@
-"""Export and import of one user's diary: the file's schema, checked whole before anything is added.
+"""Export and import of one user's diary.
 
+An import is checked whole before anything is added, through the same checks as
+live input (codes, ranges, note length, chronology), and then replayed: each
+episode is assessed again from its answers and words, each check-in re-assessed
+as if it were being entered, so nothing the file claims about urgency is trusted.
 A bad file changes nothing; importing the same file twice adds nothing.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import json
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sqlalchemy import insert, select, update
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+from sqlalchemy import Connection, func, insert, select, update
 
 from ..codes import URGENCY_LEVELS
-from ..contract import BadInput, parse_assessment
+from ..contract import Assessment, BadInput, parse_assessment
 from . import validation as v
 from .accounts import require_user
-from .database import Database, insert_row
+from .checkins import check_when, record_checkin
+from .database import Database
+from .episodes import episode_values, insert_episode, read_text
 from .models import activity_log, checkins, documents, episodes
 
 EXPORT_FORMAT = "backspasm-export"
 EXPORT_VERSION = 1
+# Entries the store writes itself as episodes are replayed: never copied from a file.
+DERIVED_KINDS = frozenset({"episode_started", "episode_closed", "escalation"})
+ONSET_TOLERANCE = timedelta(seconds=1)
+
+Id = Annotated[StrictInt, Field(ge=1, le=2**62)]
 
 
 class _Closed(BaseModel):
@@ -27,40 +40,32 @@ class _Closed(BaseModel):
 
 class CheckinIn(_Closed):
     at: AwareDatetime
-    pain: int = Field(ge=0, le=10)
-    findings: list[str] = Field(default_factory=list)
-    tried: dict[str, bool | None] = Field(default_factory=dict)
-    note: str | None = None
-    urgency: str
-    escalated: bool
+    pain: Annotated[StrictInt, Field(ge=0, le=10)]
+    findings: list[StrictStr] = Field(default_factory=list, max_length=100)
+    tried: dict[StrictStr, StrictBool | None] = Field(default_factory=dict)
+    note: Annotated[StrictStr, Field(max_length=v.MAX_NOTE)] | None = None
+    urgency: StrictStr  # as exported; re-derived on import
+    escalated: StrictBool
     result: dict[str, Any]
 
 
 class EpisodeIn(_Closed):
-    id: int
+    id: Id
     started_at: AwareDatetime
     onset_at: AwareDatetime
     closed_at: AwareDatetime | None = None
     assessment: dict[str, Any]
-    reading: dict[str, Any]
+    reading: dict[str, Any]  # as exported; re-derived from the words on import
     result: dict[str, Any]
-    urgency: str
+    urgency: StrictStr
     checkins: list[CheckinIn] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> EpisodeIn:
-        parse_assessment(self.assessment)  # raises BadInput on a tampered assessment
-        for i, c in enumerate(self.checkins):
-            if c.at < self.started_at:
-                raise ValueError(f"checkins[{i}].at is before the episode started")
-        return self
 
 
 class ActivityIn(_Closed):
-    episode_id: int | None = None
+    episode_id: Id | None = None
     at: AwareDatetime
-    kind: str = Field(min_length=1, max_length=60)
-    code: str | None = Field(default=None, max_length=100)
+    kind: Annotated[StrictStr, Field(min_length=1, max_length=60)]
+    code: Annotated[StrictStr, Field(max_length=100)] | None = None
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -74,36 +79,89 @@ class ExportIn(_Closed):
     version: Literal[1]
     episodes: list[EpisodeIn] = Field(default_factory=list)
     activities: list[ActivityIn] = Field(default_factory=list)
-    documents: dict[str, DocumentIn] = Field(default_factory=dict)
+    documents: dict[Annotated[str, Field(min_length=1, max_length=200)], DocumentIn] = Field(default_factory=dict)
 
 
-def validate_export(data: Any) -> ExportIn:
-    """The checked export, codes included; BadInput naming the first bad field otherwise."""
+def _where(prefix: str, e: BadInput) -> BadInput:
+    return BadInput([(f"{prefix}.{loc}" if loc else prefix, msg) for loc, msg in e.errors])
+
+
+def _check_episode(i: int, ep: EpisodeIn, now: datetime) -> Assessment:
+    """The episode's answers and clocks, checked as live input is; its check-ins likewise."""
+    where = f"episodes.{i}"
+    try:
+        a = parse_assessment(ep.assessment)
+    except BadInput as e:
+        raise _where(f"{where}.assessment", e) from None
+    started = v.aware(ep.started_at, f"{where}.started_at")
+    onset = v.aware(ep.onset_at, f"{where}.onset_at")
+    if started > now + v.FUTURE_SLACK:
+        raise v.bad(f"{where}.started_at", "is in the future")
+    if onset > started:
+        raise v.bad(f"{where}.onset_at", "is after the episode started")
+    try:
+        expected = started - timedelta(hours=a.hours_since_onset)
+    except OverflowError:
+        raise v.bad(f"{where}.started_at", "is out of range") from None
+    if abs(onset - expected) > ONSET_TOLERANCE:
+        raise v.bad(f"{where}.onset_at", "does not match started_at less the assessment's hours_since_onset")
+    if ep.urgency not in URGENCY_LEVELS:
+        raise v.bad(f"{where}.urgency", f"unknown urgency {ep.urgency!r}")
+    closed = v.aware(ep.closed_at, f"{where}.closed_at") if ep.closed_at is not None else None
+    if closed is not None and closed < started:
+        raise v.bad(f"{where}.closed_at", "is before the episode started")
+    if closed is not None and closed > now + v.FUTURE_SLACK:
+        raise v.bad(f"{where}.closed_at", "is in the future")
+    for j, c in enumerate(ep.checkins):
+        here = f"{where}.checkins.{j}"
+        if c.urgency not in URGENCY_LEVELS:
+            raise v.bad(f"{here}.urgency", f"unknown urgency {c.urgency!r}")
+        when = v.aware(c.at, f"{here}.at")
+        if when > now + v.FUTURE_SLACK:
+            raise v.bad(f"{here}.at", "is in the future")
+        if when < started:
+            raise v.bad(f"{here}.at", "is before the episode started")
+        if closed is not None and when > closed:
+            raise v.bad(f"{here}.at", "is after the episode closed")
+        try:
+            v.findings(c.findings)
+            v.parse_tried(c.tried)
+            v.note(c.note)
+        except BadInput as e:
+            raise _where(here, e) from None
+    return a
+
+
+def validate_export(data: Any, now: datetime | None = None) -> ExportIn:
+    """The checked export, codes, limits and chronology included; BadInput naming the first bad field otherwise."""
     if not isinstance(data, dict):
         raise BadInput([("", "an export must be a JSON object")])
     try:
         doc = ExportIn.model_validate(data)
     except ValidationError as e:
         errs = []
-        for err in e.errors(include_url=False):
+        for err in e.errors(include_url=False)[:20]:
             loc = ".".join(str(p) for p in err["loc"])
             errs.append((loc, err["msg"]))
         raise BadInput(errs) from None
+    at = v.aware(now, "now", v.now())
+    ids = [ep.id for ep in doc.episodes]
+    if len(set(ids)) != len(ids):
+        raise v.bad("episodes", "two episodes share an id")
     for i, ep in enumerate(doc.episodes):
-        for field in ("urgency",):
-            if getattr(ep, field) not in URGENCY_LEVELS:
-                raise BadInput([(f"episodes.{i}.{field}", f"unknown urgency {getattr(ep, field)!r}")])
-        for j, c in enumerate(ep.checkins):
-            where = f"episodes.{i}.checkins.{j}"
-            if c.urgency not in URGENCY_LEVELS:
-                raise BadInput([(f"{where}.urgency", f"unknown urgency {c.urgency!r}")])
-            try:
-                v.findings(c.findings)
-                v.parse_tried(c.tried)
-            except BadInput as e:
-                raise BadInput([(f"{where}.{loc}", msg) for loc, msg in e.errors]) from None
+        _check_episode(i, ep, at)
+    for i, a in enumerate(doc.activities):
+        if a.episode_id is not None and a.episode_id not in ids:
+            raise v.bad(f"activities.{i}.episode_id", f"no episode {a.episode_id} in this file")
+        v.aware(a.at, f"activities.{i}.at")
+        v.plain_text(a.kind, f"activities.{i}.kind")
+        if a.code is not None:
+            v.plain_text(a.code, f"activities.{i}.code")
+        v.json_value(a.detail, f"activities.{i}.detail")
+    for key, d in doc.documents.items():
+        v.plain_text(key, f"documents.{key[:40]}")
+        v.json_value(d.value, f"documents.{key[:40]}.value")
     return doc
-
 
 
 def export_user(db: Database, user_id: int) -> dict[str, Any]:
@@ -159,77 +217,89 @@ def export_user(db: Database, user_id: int) -> dict[str, Any]:
     }
 
 
+def _activity_key(episode_id: int | None, at: datetime, kind: str, code: str | None, detail: Any) -> tuple[Any, ...]:
+    return (episode_id, at, kind, code, json.dumps(detail, sort_keys=True))
+
+
+def _activity_count(c: Connection, user_id: int) -> int:
+    return int(c.scalar(select(func.count()).select_from(activity_log).where(activity_log.c.user_id == user_id)) or 0)
+
+
+def _replay_episode(c: Connection, user_id: int, ep: EpisodeIn, a: Assessment, prepared: tuple[dict[str, Any], Any]) -> int:
+    """Insert one episode as if it were being kept now: assessed, then each check-in in time order, then closed."""
+    values, result = prepared
+    episode = insert_episode(c, values, result)
+    row = c.execute(select(episodes).where(episodes.c.id == episode.id)).one()
+    for ci in sorted(ep.checkins, key=lambda x: x.at):
+        when = v.aware(ci.at, "at")
+        check_when(row, when, when)
+        record_checkin(c, row, when, ci.pain, v.findings(ci.findings), v.parse_tried(ci.tried), v.note(ci.note))
+    if ep.closed_at is not None:
+        closed = v.aware(ep.closed_at, "closed_at")
+        c.execute(update(episodes).where(episodes.c.id == episode.id).values(closed_at=closed))
+        c.execute(insert(activity_log).values(user_id=user_id, episode_id=episode.id, at=closed, kind="episode_closed",
+                                              code=None, detail={}))
+    return episode.id
+
+
 def import_user(db: Database, user_id: int, data: Any) -> dict[str, int]:
     """Add an export's episodes, check-ins, activity and documents to a user, all or nothing.
 
-    Episodes already present (same start and onset) are skipped, so importing
-    the same file twice adds nothing. Returns counts of what was added.
+    Episodes already present (same start and onset) are skipped, and activity
+    already present is not added again, so importing the same file twice adds
+    nothing. Returns counts of what was added.
     """
     doc = validate_export(data)
+    # Reading the words is the slow part: done before the write transaction opens.
+    prepared = {}
+    for ep in doc.episodes:
+        a = parse_assessment(ep.assessment)
+        prepared[ep.id] = (a, episode_values(user_id, a, v.aware(ep.started_at, "started_at"), read_text(a.text)))
     added = {"episodes": 0, "checkins": 0, "activities": 0, "documents": 0, "skipped_episodes": 0}
     with db.write() as c:
         require_user(c, user_id)
+        before = _activity_count(c, user_id)
         existing = {
-            (r.started_at, r.onset_at)
-            for r in c.execute(select(episodes.c.started_at, episodes.c.onset_at).where(episodes.c.user_id == user_id))
+            (r.started_at, r.onset_at): r.id
+            for r in c.execute(select(episodes.c.id, episodes.c.started_at, episodes.c.onset_at)
+                               .where(episodes.c.user_id == user_id))
         }
         id_map: dict[int, int] = {}
         for ep in doc.episodes:
-            if (ep.started_at, ep.onset_at) in existing:
+            a, values = prepared[ep.id]
+            found = existing.get((values[0]["started_at"], values[0]["onset_at"]))
+            if found is not None:
+                id_map[ep.id] = found
                 added["skipped_episodes"] += 1
                 continue
-            eid = insert_row(
-                c,
-                episodes,
-                user_id=user_id,
-                started_at=ep.started_at,
-                onset_at=ep.onset_at,
-                closed_at=ep.closed_at,
-                assessment=ep.assessment,
-                reading=ep.reading,
-                result=ep.result,
-                urgency=ep.urgency,
-            )
-            id_map[ep.id] = eid
+            id_map[ep.id] = _replay_episode(c, user_id, ep, a, values)
             added["episodes"] += 1
-            for ci in ep.checkins:
-                c.execute(
-                    insert(checkins).values(
-                        episode_id=eid,
-                        user_id=user_id,
-                        at=ci.at,
-                        pain=ci.pain,
-                        findings=list(ci.findings),
-                        tried=dict(ci.tried),
-                        note=ci.note,
-                        urgency=ci.urgency,
-                        escalated=ci.escalated,
-                        result=ci.result,
-                    )
-                )
-                added["checkins"] += 1
-        for a in doc.activities:
-            if a.episode_id is not None and a.episode_id not in id_map:
-                continue  # belongs to a skipped (already present) episode
-            c.execute(
-                insert(activity_log).values(
-                    user_id=user_id,
-                    episode_id=id_map.get(a.episode_id) if a.episode_id is not None else None,
-                    at=a.at,
-                    kind=a.kind,
-                    code=a.code,
-                    detail=a.detail,
-                )
-            )
-            added["activities"] += 1
-        for key, d in doc.documents.items():
+            added["checkins"] += len(ep.checkins)
+        have = {
+            _activity_key(r.episode_id, r.at, r.kind, r.code, r.detail)
+            for r in c.execute(select(activity_log).where(activity_log.c.user_id == user_id))
+        }
+        for act in doc.activities:
+            if act.kind in DERIVED_KINDS:
+                continue  # written by the replay itself
+            eid = id_map[act.episode_id] if act.episode_id is not None else None
+            at = v.aware(act.at, "at")
+            key = _activity_key(eid, at, act.kind, act.code, act.detail)
+            if key in have:
+                continue
+            have.add(key)
+            c.execute(insert(activity_log).values(user_id=user_id, episode_id=eid, at=at, kind=act.kind, code=act.code,
+                                                  detail=act.detail))
+        added["activities"] = _activity_count(c, user_id) - before
+        for key_, d in doc.documents.items():
             current = c.execute(
-                select(documents.c.id, documents.c.updated_at).where(documents.c.user_id == user_id, documents.c.key == key)
+                select(documents.c.id, documents.c.updated_at).where(documents.c.user_id == user_id, documents.c.key == key_)
             ).first()
+            updated = v.aware(d.updated_at, "updated_at")
             if current is None:
-                c.execute(insert(documents).values(user_id=user_id, key=key, value=d.value, updated_at=d.updated_at))
+                c.execute(insert(documents).values(user_id=user_id, key=key_, value=d.value, updated_at=updated))
                 added["documents"] += 1
-            elif d.updated_at > current.updated_at:
-                c.execute(update(documents).where(documents.c.id == current.id).values(value=d.value, updated_at=d.updated_at))
+            elif updated > current.updated_at:
+                c.execute(update(documents).where(documents.c.id == current.id).values(value=d.value, updated_at=updated))
                 added["documents"] += 1
     return added

@@ -3,8 +3,8 @@
 Every caller (CLI, web app, prevention, FHIR) goes through `Store`; there is no raw
 SQL elsewhere. Every method validates its input and raises `BadInput` naming the
 field, and every write is one transaction, so nothing is ever half-written. Each
-part lives in the module named for what it stores (accounts, episodes, checkins,
-activity, portability); the facade only wires them to one database.
+part lives in the module named for what it stores (accounts, sessions, signin_limits,
+episodes, checkins, activity, portability); the facade only wires them to one database.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from .checkins import CheckIn, CheckinOutcome, CheckIns, Status
 from .database import HEAD_REVISION, Database, default_url, make_engine, migrate
 from .episodes import Episode, Episodes
 from .portability import EXPORT_FORMAT, EXPORT_VERSION, export_user, import_user
+from .sessions import Sessions
+from .signin_limits import Limit, SignInLimits, Verdict
 from .validation import MAX_NOTE, TREATMENTS, parse_tried
 
 
@@ -42,6 +44,8 @@ class Store:
         self.checkins = CheckIns(db)
         self.activities = Activities(db)
         self.documents = Documents(db)
+        self.sessions = Sessions(db)
+        self.limits = SignInLimits(db)
         # The verbs the shells call, each answered by the part that stores it.
         self.create_user = self.accounts.create_user
         self.get_user = self.accounts.get_user
@@ -49,9 +53,17 @@ class Store:
         self.set_password_hash = self.accounts.set_password_hash
         self.delete_user = self.accounts.delete_user
         self.local_user = self.accounts.local_user
-        self.record_login_attempt = self.accounts.record_login_attempt
-        self.count_recent_failures = self.accounts.count_recent_failures
-        self.prune_login_attempts = self.accounts.prune_login_attempts
+        self.create_session = self.sessions.create_session
+        self.session_user = self.sessions.session_user
+        self.end_session = self.sessions.end_session
+        self.end_user_sessions = self.sessions.end_user_sessions
+        self.count_sessions = self.sessions.count_sessions
+        self.change_password = self.sessions.change_password
+        self.prune_sessions = self.sessions.prune_sessions
+        self.claim_attempt = self.limits.claim
+        self.attempt_succeeded = self.limits.succeeded
+        self.limit_failures = self.limits.failures
+        self.prune_sign_in_limits = self.limits.prune_sign_in_limits
         self.start_episode = self.episodes.start_episode
         self.list_episodes = self.episodes.list_episodes
         self.get_episode = self.episodes.get_episode
@@ -68,6 +80,7 @@ class Store:
         self.list_documents = self.documents.list_documents
         self.delete_document = self.documents.delete_document
         self.integrity_ok = db.integrity_ok
+        self.check_writable = db.check_writable
 
     @property
     def dialect(self) -> str:
@@ -103,9 +116,11 @@ __all__ = [
     "CheckIn",
     "CheckinOutcome",
     "Episode",
+    "Limit",
     "Status",
     "Store",
     "User",
+    "Verdict",
     "open_store",
     "parse_tried",
 ]

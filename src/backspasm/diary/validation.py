@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +16,11 @@ from ..contract import BadInput
 TREATMENTS: tuple[str, ...] = ("cold", "heat", "rest", "stretches", "nsaid", "acetaminophen")
 REPORTABLE = tuple(c for c in FINDING_CODES if c not in DERIVED_ONLY_FINDINGS)
 MAX_NOTE = 2000
+MAX_EMAIL = 320
 FUTURE_SLACK = timedelta(minutes=5)
+# C0 and C1 control characters other than tab, newline and carriage return (NUL cannot be stored on PostgreSQL).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,100}")
 
 
 def bad(loc: str, msg: str) -> BadInput:
@@ -37,7 +43,10 @@ def aware(value: object, loc: str, default: datetime | None = None) -> datetime:
         raise bad(loc, f"must be a datetime, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise bad(loc, "must carry a time zone (naive times are ambiguous)")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset: no such moment in UTC
+        raise bad(loc, f"{value.isoformat()} is out of range") from None
 
 
 def now() -> datetime:
@@ -92,6 +101,14 @@ def parse_tried(value: Mapping[str, bool | None] | Sequence[str] | None) -> dict
     return {k: out[k] for k in TREATMENTS if k in out}
 
 
+def plain_text(value: str, loc: str) -> str:
+    """The text, unless it holds control characters (tab and line breaks are fine)."""
+    found = _CONTROL.search(value)
+    if found:
+        raise bad(loc, f"contains a control character (U+{ord(found.group()):04X})")
+    return value
+
+
 def note(value: object) -> str | None:
     if value is None:
         return None
@@ -99,17 +116,43 @@ def note(value: object) -> str | None:
         raise bad("note", f"must be a string, got {type(value).__name__}")
     if len(value) > MAX_NOTE:
         raise bad("note", f"is longer than {MAX_NOTE} characters")
-    return value.strip() or None
+    return plain_text(value, "note").strip() or None
 
 
 def email(value: object) -> str:
+    """The address in one canonical form (NFKC, lower case), checked by email-validator; BadInput otherwise.
+
+    Special-use domains (.invalid, .test, .local, ...) are refused, so no one can
+    register the CLI's reserved address in any letter case or look-alike form.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
     if not isinstance(value, str):
         raise bad("email", "must be a string")
-    address = value.strip().lower()
-    local, _, domain = address.partition("@")
-    if not local or not domain or " " in address or len(address) > 320:
-        raise bad("email", f"{value!r} is not an email address")
+    control = next((ch for ch in value if unicodedata.category(ch) == "Cc"), None)
+    if control is not None:
+        raise bad("email", f"contains a control character (U+{ord(control):04X})")
+    raw = value.strip()
+    shown = repr(raw) if len(raw) <= 60 else repr(raw[:57] + "...")
+    if not raw or len(raw) > MAX_EMAIL:
+        raise bad("email", f"{shown} is not an email address")
+    try:
+        checked = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError as e:
+        raise bad("email", f"{shown} is not an email address: {e}") from None
+    address = unicodedata.normalize("NFKC", checked.normalized).lower()
+    if len(address) > MAX_EMAIL:
+        raise bad("email", f"is longer than {MAX_EMAIL} characters")
     return address
+
+
+def idempotency_key(value: object) -> str | None:
+    """A client's key for one check-in: 1 to 100 visible ASCII characters, or None."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _IDEMPOTENCY_KEY.fullmatch(value):
+        raise bad("idempotency_key", "must be 1 to 100 visible ASCII characters (a UUID, say)")
+    return value
 
 
 def json_value(value: Any, loc: str) -> Any:

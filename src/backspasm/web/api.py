@@ -1,8 +1,10 @@
-"""The JSON API under /api/v1: assess, the knowledge base, health.
+"""The JSON API under /api/v1: assess, the knowledge base, liveness and readiness.
 
-`POST /assess` reads the raw body through `parse_json` (so its errors read exactly
-like the CLI's) and answers with `Result.to_json()` unchanged; the OpenAPI schema
-still declares the contract models, so it stays accurate.
+`POST /assess` reads the raw body strictly (a repeated key or an over-long number
+is refused), checks the request's size limits, then validates with the contract's
+own parser (so its errors read exactly like the CLI's) and answers with
+`Result.to_json()` unchanged; all of that runs in a worker thread, never on the
+event loop. The OpenAPI schema still declares the contract models.
 """
 
 from __future__ import annotations
@@ -10,18 +12,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field, TypeAdapter
+from fastapi import APIRouter
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..contract import Assessment, BadInput, ResultModel, parse_json
+from .. import jsonload
+from ..contract import MAX_LISTED_ERRORS, Assessment, BadInput, ResultModel, parse_assessment, parse_many
 from ..engine import assess
 from ..knowledge import vocabulary
+from .deps import get_store
+from .limits import MAX_BATCH, MAX_BODY, check_assessments, read_body
 
-MAX_BODY = 2 * 1024 * 1024  # a batch of a few hundred assessments with text
 JSON_TYPE = "application/json"
+SMALL_BODY = 4096  # bytes: parsed on the event loop; anything larger is parsed in a worker thread
+VALIDATE_WEIGHT = 500  # values (assessments, their diary entries and codes) validated in one call
 
 
 class ErrorDetail(BaseModel):
@@ -46,6 +52,7 @@ class Health(BaseModel):
     version: str
 
 
+_BATCH = TypeAdapter(list[Assessment])
 ASSESS_BODY_SCHEMA = TypeAdapter(Assessment | list[Assessment]).json_schema(
     ref_template="#/components/schemas/{model}"
 )
@@ -54,19 +61,56 @@ ASSESS_BODY_DEFS: dict[str, Any] = ASSESS_BODY_SCHEMA.pop("$defs", {})
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
 
-async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
-    """The request body, refusing (413) anything larger than `limit` without reading it all."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"the body is larger than {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(413, f"the body is larger than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _shifted(loc: str, offset: int) -> str:
+    """A batch location '[3].pain' in a chunk that starts at `offset`, as a location in the whole batch."""
+    if not loc.startswith("[") or "]" not in loc:
+        return loc
+    end = loc.index("]")
+    return f"[{int(loc[1:end]) + offset}]{loc[end + 1:]}"
+
+
+def _weight(item: Any) -> int:
+    """Roughly how many values validating one item touches: itself, its diary entries and its codes."""
+    if not isinstance(item, dict):
+        return 1
+    return 1 + sum(len(v) for k in ("findings", "denied", "conditions", "diary") if isinstance(v := item.get(k), list))
+
+
+def parse_batch(items: list[Any]) -> list[Assessment]:
+    """The contract's batch validation, a chunk at a time (each chunk holds the interpreter lock only briefly,
+    so the event loop keeps answering); the whole batch still fails on any bad item, every error counted."""
+    out: list[Assessment] = []
+    errors: list[tuple[str, str]] = []
+    omitted = 0
+    start = 0
+    while start < len(items):
+        end, weight = start, 0
+        while end < len(items) and (end == start or weight < VALIDATE_WEIGHT):
+            weight += _weight(items[end])
+            end += 1
+        chunk = items[start:end]
+        if len(errors) >= MAX_LISTED_ERRORS:  # the list is full: count the rest, reword (and suggest for) none
+            try:
+                _BATCH.validate_python(chunk)
+            except ValidationError as e:
+                omitted += e.error_count()
+        else:
+            try:
+                out.extend(parse_many(chunk))
+            except BadInput as e:
+                errors.extend((_shifted(loc, start), msg) for loc, msg in e.errors)
+                omitted += e.omitted
+        start = end
+    if errors:
+        raise BadInput(errors[:MAX_LISTED_ERRORS], omitted=omitted + max(0, len(errors) - MAX_LISTED_ERRORS))
+    return out
+
+
+def parse_assessments(raw: bytes) -> Assessment | list[Assessment]:
+    """One assessment or a batch from a request body, within the request limits; BadInput naming the field."""
+    data = jsonload.loads(raw)
+    check_assessments(data)
+    return parse_batch(data) if isinstance(data, list) else parse_assessment(data)
 
 
 def _assess_all(parsed: Assessment | list[Assessment]) -> str:
@@ -79,18 +123,23 @@ def _assess_all(parsed: Assessment | list[Assessment]) -> str:
     "/assess",
     summary="Assess one back spasm (an object) or a batch (an array)",
     description="CONTRACT.md's input in, its result out: one object gives one result, an array gives an "
-    "array of results in the same order. Bad input gets 422 naming the field (and the batch index).",
+    f"array of results in the same order (at most {MAX_BATCH} per request, 50,000 characters of text in all). "
+    "Bad input gets 422 naming the field (and the batch index).",
     response_model=ResultModel | list[ResultModel],
     responses={422: {"model": BadInputModel, "description": "Bad input: the body names each field at fault."},
                413: {"model": ErrorModel, "description": "The body is too large."}},
     openapi_extra={"requestBody": {"required": True, "content": {JSON_TYPE: {"schema": ASSESS_BODY_SCHEMA}}}},
 )
 async def assess_endpoint(request: Request) -> Response:
-    parsed = parse_json(await read_body(request))
-    has_text = any(a.text for a in (parsed if isinstance(parsed, list) else (parsed,)))
+    raw = await read_body(request)
     try:
-        # Without text an assessment takes microseconds: a thread hop would cost more than it saves.
-        body = await run_in_threadpool(_assess_all, parsed) if has_text else _assess_all(parsed)
+        if len(raw) <= SMALL_BODY:
+            parsed = parse_assessments(raw)
+            has_text = any(a.text for a in (parsed if isinstance(parsed, list) else (parsed,)))
+            # Without text a small request takes microseconds: a thread hop would cost more than it saves.
+            body = await run_in_threadpool(_assess_all, parsed) if has_text else _assess_all(parsed)
+        else:
+            body = await run_in_threadpool(lambda: _assess_all(parse_assessments(raw)))
     except ModuleNotFoundError as e:
         raise text_unavailable(e) from e
     return Response(body, media_type=JSON_TYPE)
@@ -121,6 +170,21 @@ async def healthz() -> Health:
     return Health(status="ok", version=__version__)
 
 
+@router.get("/readyz", response_model=Health, summary="Readiness: the database takes writes",
+            responses={503: {"model": ErrorModel, "description": "The database cannot be written just now."}})
+async def readyz(request: Request) -> Response:
+    from .. import __version__
+
+    try:
+        await run_in_threadpool(lambda: get_store(request).check_writable())
+    except Exception as e:
+        detail = f"the database cannot be written: {type(e).__name__}"
+        return Response(json.dumps({"error": "not_ready", "detail": detail}), status_code=503, media_type=JSON_TYPE,
+                        headers={"retry-after": "5", "cache-control": "no-store"})
+    return Response(Health(status="ready", version=__version__).model_dump_json(), media_type=JSON_TYPE,
+                    headers={"cache-control": "no-store"})
+
+
 def add_schema_components(schema: dict[str, Any]) -> dict[str, Any]:
     """Put the assessment models' definitions where the request body's $refs point."""
     defs = ASSESS_BODY_DEFS
@@ -145,4 +209,4 @@ def add_schema_components(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-__all__ = ["BadInput", "add_schema_components", "router"]
+__all__ = ["MAX_BODY", "BadInput", "add_schema_components", "read_body", "router"]

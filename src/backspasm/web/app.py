@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import __version__
-from ..contract import BadInput
-from .security import SecurityHeadersMiddleware, SessionCookieMiddleware
+from ..contract import MAX_LISTED_ERRORS, BadInput
+from .heap import settle
+from .network import OriginMiddleware
+from .security import JSON_PREFIXES, SecurityHeadersMiddleware
+from .sessions import SessionCookieMiddleware
 from .settings import Settings
 from .templating import make_environment, render
 
@@ -33,9 +37,6 @@ OPTIONAL_ROUTERS: tuple[tuple[str, str], ...] = (
     ("backspasm.interop.routes", "router"),
     ("backspasm.web.prevent_pages", "router"),
 )
-
-# Paths whose errors are answered in JSON rather than as a page.
-JSON_PREFIXES = ("/api/", "/fhir", "/cds-services")
 
 
 def _optional_router(module_name: str, attr: str) -> Any | None:
@@ -49,19 +50,30 @@ def _optional_router(module_name: str, attr: str) -> Any | None:
     return getattr(module, attr)
 
 
+def bad_input_body(errors: list[tuple[str, str]], omitted: int = 0) -> dict[str, object]:
+    """The 422 body: the first MAX_LISTED_ERRORS problems, each naming its field, and how many more there were."""
+    body: dict[str, object] = {"error": "bad_input",
+                               "detail": [{"loc": loc, "msg": msg} for loc, msg in errors[:MAX_LISTED_ERRORS]]}
+    more = omitted + max(0, len(errors) - MAX_LISTED_ERRORS)
+    if more:
+        body["omitted"] = more
+    return body
+
+
 def _validation_error(request: Request, exc: Exception) -> Response:
     """FastAPI's own validation errors in the same shape as BadInput (field named)."""
     assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
     detail = []
-    for err in exc.errors():
+    for err in errors[:MAX_LISTED_ERRORS]:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-        detail.append({"loc": ".".join(loc), "msg": str(err.get("msg", "invalid"))})
-    return JSONResponse({"error": "bad_input", "detail": detail}, status_code=422)
+        detail.append((".".join(loc), str(err.get("msg", "invalid"))))
+    return JSONResponse(bad_input_body(detail, max(0, len(errors) - MAX_LISTED_ERRORS)), status_code=422)
 
 
 def _bad_input(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BadInput)
-    return JSONResponse(exc.as_dict(), status_code=422)
+    return JSONResponse(bad_input_body(exc.errors, exc.omitted), status_code=422)
 
 
 def _http_error(request: Request, exc: Exception) -> Response:
@@ -104,10 +116,16 @@ def create_app(
     login_window_minutes: int = 15,
     include_optional: bool = True,
     password_hasher: PasswordHasher | None = None,
+    **settings_args: object,
 ) -> FastAPI:
-    """Build the web app. Nothing is read from the environment except what the arguments leave open."""
+    """Build the web app. Nothing is read from the environment except what the arguments leave open.
+
+    `settings_args` are Settings.resolve's keyword arguments (public_url, trusted_proxies,
+    session_idle, session_max_age, registrations_per_hour, hash_concurrency, read_timeout).
+    """
     settings = Settings.resolve(
-        database_url, secret_key, secure_cookies, login_limit=login_limit, login_window_minutes=login_window_minutes
+        database_url, secret_key, secure_cookies, login_limit=login_limit, login_window_minutes=login_window_minutes,
+        **settings_args,  # type: ignore[arg-type]
     )
     app = FastAPI(
         title="backspasm",
@@ -123,6 +141,7 @@ def create_app(
     app.state.store = None  # opened on first use by deps.get_store
     app.state.password_hasher = password_hasher or PasswordHasher()
     app.state.dummy_hash = app.state.password_hasher.hash("timing equaliser for unknown emails")
+    app.state.hash_gate = threading.BoundedSemaphore(settings.hash_concurrency)
 
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(BadInput, _bad_input)
@@ -143,8 +162,10 @@ def create_app(
     _patch_openapi(app, api.add_schema_components)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
-    # Added last = outermost: the headers wrap every response, including errors.
-    app.add_middleware(SessionCookieMiddleware, secret_key=settings.secret_key,
-                       max_age=settings.session_max_age, secure=settings.secure_cookies)
-    app.add_middleware(SecurityHeadersMiddleware)
+    # Added last = outermost: the headers wrap every response, faults included; the origin is
+    # fixed before anything reads the Host header or the client's address.
+    app.add_middleware(SessionCookieMiddleware, settings=settings)
+    app.add_middleware(OriginMiddleware, settings=settings)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.https, read_timeout=settings.read_timeout)
+    settle()
     return app

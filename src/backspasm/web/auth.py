@@ -1,4 +1,4 @@
-"""Account pages: register, sign in, sign out, and delete the account with all its data."""
+"""Account pages: register, sign in, sign out (here or everywhere), change the password, delete the account."""
 
 from __future__ import annotations
 
@@ -28,6 +28,13 @@ def _safe_next(value: object) -> str:
 
 def _field_errors(exc: BadInput) -> dict[str, str]:
     return {loc or "form": msg for loc, msg in exc.errors}
+
+
+def wait_text(seconds: int) -> str:
+    """'12 seconds' or '3 minutes': how long to wait, in words."""
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{round(seconds / 60)} minutes"
 
 
 @router.get("/register", response_class=HTMLResponse)
@@ -60,8 +67,7 @@ async def signin(request: Request) -> Response:
     if outcome.user is not None:
         return RedirectResponse(nxt, status_code=303)
     if outcome.limited:
-        minutes = max(1, outcome.retry_after // 60)
-        error = f"Too many failed attempts. Please wait {minutes} minutes and try again."
+        error = f"Too many failed attempts. Please wait {wait_text(outcome.retry_after)} and try again."
         response = render(request, "signin.html", {"form": {"email": form.get("email", "")}, "error": error,
                                                    "next": nxt}, 429)
         response.headers["retry-after"] = str(outcome.retry_after)
@@ -74,14 +80,39 @@ async def signin(request: Request) -> Response:
 @router.post("/signout")
 async def signout(request: Request) -> Response:
     await check_form_csrf(request)
-    accounts.end_session(request)
+    await accounts.end_session(request)
     return RedirectResponse("/", status_code=303)
+
+
+@router.post("/signout/everywhere")
+async def signout_everywhere(request: Request) -> Response:
+    await check_form_csrf(request)
+    user = require_user(request)
+    await accounts.end_everywhere(request, user)
+    return RedirectResponse("/signin", status_code=303)
 
 
 @router.get("/account", response_class=HTMLResponse)
 async def account(request: Request) -> HTMLResponse:
     user = require_user(request)
-    return render(request, "account.html", {"user": user, "error": ""})
+    return render(request, "account.html", {"user": user, "error": "", "errors": {},
+                                            "saved": request.query_params.get("saved") == "password",
+                                            "min_password": accounts.MIN_PASSWORD})
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+async def change_password(request: Request) -> Response:
+    form = await check_form_csrf(request)
+    user = require_user(request)
+    try:
+        await accounts.change_password(request, user, form.get("current_password"), form.get("new_password"),
+                                       form.get("new_password_confirm"))
+    except BadInput as e:
+        errors = {("new_password" if loc == "password" else "new_password_confirm" if loc == "password_confirm"
+                   else loc or "form"): msg for loc, msg in e.errors}
+        return render(request, "account.html", {"user": user, "error": "", "errors": errors, "saved": False,
+                                                "min_password": accounts.MIN_PASSWORD}, 400)
+    return RedirectResponse("/account?saved=password", status_code=303)
 
 
 @router.post("/account/delete", response_class=HTMLResponse)
@@ -90,6 +121,7 @@ async def delete_account(request: Request) -> HTMLResponse:
     user = require_user(request)
     if form.get("confirm") != "delete":
         return render(request, "account.html",
-                      {"user": user, "error": "Tick the box to confirm that everything should be deleted."}, 400)
+                      {"user": user, "error": "Tick the box to confirm that everything should be deleted.", "errors": {},
+                       "saved": False, "min_password": accounts.MIN_PASSWORD}, 400)
     await accounts.delete_account(request, user)
     return render(request, "deleted.html")

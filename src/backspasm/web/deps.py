@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
 import importlib.util
+import logging
 from functools import cache
 from typing import Any
 
@@ -10,7 +12,12 @@ from fastapi import HTTPException
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from .security import CSRF_FIELD, CSRF_HEADER, csrf_ok
+from .limits import read_form
+from .network import CLIENT_KEY
+from .security import CSRF_FIELD, CSRF_HEADER
+from .sessions import browser_session, csrf_for
+
+log = logging.getLogger("backspasm.web")
 
 
 @cache
@@ -33,41 +40,70 @@ def get_store(request: Request) -> Any:
     return store
 
 
-def session_of(request: Request) -> dict[str, Any]:
-    session: dict[str, Any] = request.scope["session"]
-    return session
+def client_address(request: Request) -> str:
+    """The client's address as OriginMiddleware worked it out (through trusted proxies only)."""
+    found: str = request.scope.get(CLIENT_KEY) or (request.client.host if request.client else "unknown")
+    return found
+
+
+def current_user(request: Request) -> Any | None:
+    """The signed-in user, or None: looked up once per request by the hash of the cookie's id."""
+    session = browser_session(request)
+    if not session.resolved:
+        session.resolved = True
+        if session.token is not None:
+            settings = request.app.state.settings
+            session.user = get_store(request).session_user(session.token, settings.session_idle_time)
+    return session.user
 
 
 def current_user_id(request: Request) -> int | None:
-    """The signed-in user's id, or None. A session for a deleted user counts as signed out."""
-    uid = session_of(request).get("uid")
-    return uid if isinstance(uid, int) else None
+    user = current_user(request)
+    return int(user.id) if user is not None else None
+
+
+def user_for_page(request: Request) -> Any | None:
+    """The signed-in user for a page's header; None when it cannot be known just now (never an error page of its own)."""
+    try:
+        return current_user(request)
+    except Exception:  # the database is down: the page says so itself, the header just shows "Sign in"
+        log.warning("could not look up the session for %s", request.url.path, exc_info=True)
+        return None
 
 
 def require_user(request: Request) -> Any:
     """The signed-in user's record; 401 for the API and a redirect to sign-in for pages."""
-    uid = current_user_id(request)
-    user = get_store(request).get_user(uid) if uid is not None else None
+    user = current_user(request)
     if user is None:
-        session_of(request).pop("uid", None)
         if request.url.path.startswith("/api/"):
             raise HTTPException(401, "sign in first")
         raise HTTPException(303, "sign in first", headers={"location": f"/signin?next={request.url.path}"})
     return user
 
 
+def csrf_token(request: Request) -> str:
+    """The CSRF token for this browser (issuing its session id first if it has none)."""
+    return csrf_for(request.app.state.settings.secret_key, browser_session(request).ensure())
+
+
+def csrf_ok(request: Request, submitted: object) -> bool:
+    """True when the submitted token is this browser's (constant-time)."""
+    token = browser_session(request).token
+    if token is None or not isinstance(submitted, str) or not submitted.isascii():
+        return False
+    expected = csrf_for(request.app.state.settings.secret_key, token)
+    return hmac.compare_digest(expected.encode(), submitted.encode())
+
+
 async def check_form_csrf(request: Request) -> FormData:
-    """The posted form, after refusing any post whose CSRF token does not match (403)."""
-    try:
-        form = await request.form(max_files=0, max_fields=200)
-    except (HTTPException, ValueError, KeyError) as e:
-        raise HTTPException(400, "The form could not be read.") from e
-    if not csrf_ok(session_of(request), form.get(CSRF_FIELD)):
+    """The posted form (its size checked before parsing), after refusing any post whose CSRF token does not match (403)."""
+    form = await read_form(request)
+    if not csrf_ok(request, form.get(CSRF_FIELD)):
         raise HTTPException(403, "This form has expired or did not come from this site. Go back, reload and try again.")
     return form
 
 
 def check_api_csrf(request: Request) -> None:
     """Cookie-authenticated API writes must carry the session's CSRF token in X-CSRF-Token."""
-    if not csrf_ok(session_of(request), request.headers.get(CSRF_HEADER)):
+    if not csrf_ok(request, request.headers.get(CSRF_HEADER)):
         raise HTTPException(403, "missing or wrong X-CSRF-Token header (GET /api/v1/session gives the token)")

@@ -6,6 +6,8 @@ else's episode id answers 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
+import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,6 +36,7 @@ TREATMENT_LABELS = {
     "acetaminophen": "Acetaminophen (paracetamol)",
 }
 HELPED = {"yes": True, "no": False, "unsure": None}
+PAIN_FIELD = re.compile(r"[0-9]{1,2}")  # ASCII digits only: '²' and '٣' are not ratings
 # The report is a standalone document with its own inline styles and no script at all.
 REPORT_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
@@ -69,17 +72,21 @@ def _when_at(raw: object, offset_raw: object, errors: dict[str, str]) -> datetim
         offset = 0
     if not -14 * 60 <= offset <= 14 * 60:
         offset = 0
-    if local.tzinfo is None:
-        # JavaScript's getTimezoneOffset(): minutes to add to local time to get UTC.
-        local = local.replace(tzinfo=UTC) + timedelta(minutes=offset)
-    return local.astimezone(UTC)
+    try:
+        if local.tzinfo is None:
+            # JavaScript's getTimezoneOffset(): minutes to add to local time to get UTC.
+            local = local.replace(tzinfo=UTC) + timedelta(minutes=offset)
+        return local.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 moved by the offset: no such moment
+        errors["at"] = "Please give a date and time between the episode's start and now."
+        return None
 
 
 def _checkin_args(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
     raw_pain = form.get("pain")
     pain: int | None = None
-    if isinstance(raw_pain, str) and raw_pain.isdigit() and 0 <= int(raw_pain) <= 10:
+    if isinstance(raw_pain, str) and PAIN_FIELD.fullmatch(raw_pain.strip()) and 0 <= int(raw_pain) <= 10:
         pain = int(raw_pain)
     else:
         errors["pain"] = "Please choose a number from 0 to 10."
@@ -93,8 +100,9 @@ def _checkin_args(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
             errors[f"tried_{code}"] = "Choose one of the answers."
     note = form.get("note")
     at = _when_at(form.get("at"), form.get("tz_offset"), errors)
-    return {"pain": pain, "findings": findings, "tried": tried,
-            "note": note if isinstance(note, str) else None, "at": at}, errors
+    key = form.get("idempotency_key")
+    return {"pain": pain, "findings": findings, "tried": tried, "note": note if isinstance(note, str) else None,
+            "at": at, "idempotency_key": key if isinstance(key, str) and key else None}, errors
 
 
 def _episode_page(request: Request, user: Any, episode_id: int, *, form: Any = None,
@@ -116,6 +124,7 @@ def _episode_page(request: Request, user: Any, episode_id: int, *, form: Any = N
         "errors": errors or {},
         "saved": request.query_params.get("saved") == "1",
         "escalated": request.query_params.get("escalated") == "1",
+        "idempotency_key": uuid.uuid4().hex,  # a double submit or a retried post stores the check-in once
         "banner_tag": "h2",
         "source_of": {r: load().sources[r].name for r in load().sources},
     }

@@ -6,6 +6,7 @@ through `parse_assessment` like any JSON, and `assess()` decides everything.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,8 @@ from ..contract import MAX_HOURS, MAX_TEXT, BadInput, parse_assessment
 from ..knowledge import load
 
 ANSWERS = ("yes", "no")
+# Plain decimal numbers in ASCII digits, a comma allowed for the decimal point: not '²', '1e400' or '1_000'.
+NUMBER = re.compile(r"[0-9]{1,6}(?:[.,][0-9]{1,6})?")
 
 
 @dataclass(frozen=True)
@@ -76,14 +79,10 @@ def _number(raw: Any, name: str, errors: dict[str, str], *, integer: bool, requi
         if required:
             errors[name] = "Please fill this in."
         return None
-    try:
-        value = float(text.replace(",", "."))
-    except ValueError:
+    if not NUMBER.fullmatch(text):
         errors[name] = "Please enter a number."
         return None
-    if value != value or value in (float("inf"), float("-inf")):
-        errors[name] = "Please enter a number."
-        return None
+    value = float(text.replace(",", "."))
     if integer:
         if value != int(value):
             errors[name] = "Please enter a whole number."

@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from ..knowledge import load
-from .security import CSRF_FIELD, csrf_token
+from .deps import csrf_token, user_for_page
+from .security import CSRF_FIELD
 
 URGENCY_CLASS = {"self_care": "green", "soon": "yellow", "urgent": "orange", "emergency": "red"}
 
@@ -68,13 +69,13 @@ def make_environment() -> Environment:
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     """Render a page template; every page gets the request, the CSRF token and the signed-in user id."""
     env: Environment = request.app.state.templates
-    session = request.scope.get("session", {})
+    user = user_for_page(request)
     ctx: dict[str, Any] = {
         "request": request,
         # A callable, so only pages that hold a form set the session cookie.
-        "csrf": lambda: csrf_token(session),
-        "signed_in": bool(session.get("uid")),
-        "user_email": session.get("email", ""),
+        "csrf": lambda: csrf_token(request),
+        "signed_in": user is not None,
+        "user_email": user.email if user is not None else "",
     }
     ctx.update(context or {})
     html = env.get_template(name).render(ctx)
