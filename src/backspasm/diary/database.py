@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, insert, text
 from sqlalchemy.exc import OperationalError
 
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0003"
 
 
 def default_url() -> str:

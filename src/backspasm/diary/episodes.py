@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
@@ -14,11 +14,12 @@ from ..contract import Assessment, parse_assessment
 from ..engine import assess
 from ..result import Result
 from ..text.reading import EMPTY, Reading
+from . import replay
 from . import validation as v
 from .accounts import require_user
 from .database import Part, insert_row
 from .models import activity_log, episodes
-from .trends import reading_to_dict
+from .trends import reading_to_dict, result_dict
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class Episode:
     assessment: dict[str, Any]
     result: dict[str, Any]
     urgency: str
+    zone: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -43,18 +45,14 @@ class Episode:
             "onset_at": self.onset_at.isoformat(),
             "closed_at": self.closed_at.isoformat() if self.closed_at else None,
             "urgency": self.urgency,
+            "zone": self.zone,
             "assessment": self.assessment,
             "result": self.result,
         }
 
 
 def episode_of(r: Row[Any]) -> Episode:
-    return Episode(r.id, r.user_id, r.started_at, r.onset_at, r.closed_at, r.assessment, r.result, r.urgency)
-
-
-def result_dict(result: Result) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(result.to_json())
-    return data
+    return Episode(r.id, r.user_id, r.started_at, r.onset_at, r.closed_at, r.assessment, r.result, r.urgency, r.zone)
 
 
 def owned(c: Connection, user_id: int, episode_id: int, lock: bool = False) -> Row[Any]:
@@ -85,17 +83,19 @@ class Episodes(Part):
         assessment: Assessment | Mapping[str, Any],
         started_at: datetime | None = None,
         reading: Reading | None = None,
+        zone: str | None = None,
     ) -> tuple[Episode, Result]:
         """Assess, then open an episode holding the answers and the result. Returns both.
 
         `reading` is the text as the person confirmed it (the interactive flow); by
-        default the text is read here.
+        default the text is read here. `zone` is the time zone the answers were given in.
         """
         a = assessment if isinstance(assessment, Assessment) else parse_assessment(dict(assessment))
         now = v.now()
         at = v.aware(started_at, "started_at", now)
         if at > now + v.FUTURE_SLACK:
             raise v.bad("started_at", "is in the future")
+        entered_in = v.zone_for(zone, started_at)
         if reading is None:
             reading = _read_text(a.text)
         elif not isinstance(reading, Reading):
@@ -111,10 +111,12 @@ class Episodes(Part):
             "reading": reading_to_dict(reading),
             "result": result_dict(result),
             "urgency": result.urgency,
+            "zone": entered_in,
         }
         with self.db.write() as c:
             require_user(c, user_id)
             eid = insert_row(c, episodes, **values)
+            replay.save(c, eid, replay.started(SimpleNamespace(id=eid, **values)))
             c.execute(
                 insert(activity_log).values(
                     user_id=user_id,
@@ -155,8 +157,9 @@ class Episodes(Part):
             row = owned(c, user_id, episode_id, lock=True)
             if row.closed_at is not None:
                 raise v.bad("episode_id", f"episode {episode_id} is already closed")
-            if when < row.started_at:
-                raise v.bad("at", "is before the episode started")
+            last = replay.load(c, row).last_at
+            if when < row.onset_at or (last is not None and when < last):
+                raise v.bad("at", "is before the latest entry of the episode")
             c.execute(update(episodes).where(episodes.c.id == row.id).values(closed_at=when))
             c.execute(
                 insert(activity_log).values(

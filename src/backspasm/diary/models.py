@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Index,
     ForeignKey,
     Integer,
     MetaData,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 
@@ -74,6 +76,8 @@ episodes = Table(
     Column("reading", JSON, nullable=False),
     Column("result", JSON, nullable=False),
     Column("urgency", String(20), nullable=False),
+    Column("zone", String(64), nullable=True),  # the IANA zone (or UTC offset) the episode was entered in
+    Column("course", JSON, nullable=True),  # the folded state after the latest entry; NULL: rebuilt on next use
 )
 
 checkins = Table(
@@ -85,11 +89,26 @@ checkins = Table(
     Column("at", UTCDateTime(), nullable=False),
     Column("pain", Integer, nullable=False),
     Column("findings", JSON, nullable=False),
+    Column("gone", JSON, nullable=False, server_default=text("'[]'")),  # codes reported gone at this check-in
     Column("tried", JSON, nullable=False),
     Column("note", Text, nullable=True),
     Column("urgency", String(20), nullable=False),
     Column("escalated", Boolean, nullable=False),
     Column("result", JSON, nullable=False),
+    Column("zone", String(64), nullable=True),
+    Index("ix_checkins_episode_at", "episode_id", "at"),
+)
+
+# A clinician has seen the person: emergency findings reported before it stop counting.
+visits = Table(
+    "visits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("episode_id", Integer, ForeignKey("episodes.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("zone", String(64), nullable=True),
+    Column("note", Text, nullable=True),
 )
 
 activity_log = Table(
