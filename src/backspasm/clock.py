@@ -51,8 +51,9 @@ def tz(name: str) -> tzinfo:
 
 def zone_name(value: object) -> str:
     """`value` checked as a zone name (UnknownZone otherwise)."""
-    tz(value)  # type: ignore[arg-type]
-    assert isinstance(value, str)
+    if not isinstance(value, str):
+        raise UnknownZone(value)
+    tz(value)
     return value
 
 
@@ -91,7 +92,7 @@ def default_zone(locale: str) -> str:
 @cache
 def all_zones() -> tuple[str, ...]:
     """Every IANA zone name this machine knows, sorted (for a zone picker)."""
-    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))) + ("UTC",)
+    return (*sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))), "UTC")
 
 
 def local(dt: datetime, zone: str) -> datetime:

@@ -62,10 +62,11 @@ class EpisodeIn(_Closed):
     @model_validator(mode="after")
     def _consistent(self) -> EpisodeIn:
         parse_assessment(self.assessment)  # raises BadInput on a tampered assessment
-        for what, items in (("checkins", self.checkins), ("visits", self.visits)):
-            for i, c in enumerate(items):
-                if c.at < self.onset_at:
-                    raise ValueError(f"{what}[{i}].at is before the spasm began")
+        moments = [("checkins", i, c.at) for i, c in enumerate(self.checkins)]
+        moments += [("visits", i, x.at) for i, x in enumerate(self.visits)]
+        for what, i, at in moments:
+            if at < self.onset_at:
+                raise ValueError(f"{what}[{i}].at is before the spasm began")
         return self
 
 

@@ -88,7 +88,8 @@ def fold(ep: Row[Any], items: list[Entry]) -> Iterator[tuple[Entry, cs.Course, R
 def rebuild(c: Connection, ep: Row[Any], rewrite_from: datetime | None = None) -> cs.Course:
     """Replay the episode; from `rewrite_from` on, store each check-in's urgency as it now was. Saves the course."""
     course = started(ep)
-    for e, course, result, before in fold(ep, entries(c, ep)):
+    for e, after, result, before in fold(ep, entries(c, ep)):
+        course = after
         if rewrite_from is not None and e.kind == 1 and e.at >= rewrite_from and result is not None:
             c.execute(
                 update(checkins)
@@ -108,8 +109,8 @@ def load(c: Connection, ep: Row[Any]) -> cs.Course:
     if ep.course:
         return cs.Course.from_dict(ep.course)
     course = started(ep)
-    for _e, course, _r, _b in fold(ep, entries(c, ep)):
-        pass
+    for _e, after, _r, _b in fold(ep, entries(c, ep)):
+        course = after
     return course
 
 

@@ -17,7 +17,9 @@ from .episodes import owned
 from .models import activity_log, visits
 from .trends import hours_between
 
-SEEN_ADVICE = "You recorded that a clinician has seen you: follow the advice you were given. This plan is general guidance beside it."
+SEEN_ADVICE = (
+    "You recorded that a clinician has seen you: follow the advice you were given. This plan is general guidance beside it."
+)
 
 
 @dataclass(frozen=True, slots=True)
