@@ -9,8 +9,9 @@ one kept with the account.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .codes import DEFAULT_LOCALE
@@ -99,31 +100,49 @@ def local(dt: datetime, zone: str) -> datetime:
     return dt.astimezone(tz(zone))
 
 
-def day(dt: datetime, zone: str, locale: str = DEFAULT_LOCALE) -> str:
-    """'Mon 23 Nov' (en-GB) or 'Mon, Nov 23' (en-US)."""
-    from babel.dates import format_skeleton
-
+@cache
+def _pattern(skeleton: str, locale: str) -> Any:
+    """The locale's pattern for a CLDR skeleton ('MMMEd') or a time length ('short'), looked up once."""
     from .i18n import babel_locale
 
-    return str(format_skeleton("MMMEd", local(dt, zone), locale=babel_locale(locale)))
+    loc = babel_locale(locale)
+    if skeleton == "short-time":
+        return loc.time_formats["short"]
+    from babel.dates import match_skeleton
+
+    found = skeleton if skeleton in loc.datetime_skeletons else match_skeleton(skeleton, loc.datetime_skeletons)
+    return loc.datetime_skeletons[found]
+
+
+@cache
+def _babel(locale: str) -> Any:
+    from .i18n import babel_locale
+
+    return babel_locale(locale)
+
+
+def _format(dt: datetime, skeleton: str, locale: str) -> str:
+    return str(_pattern(skeleton, locale).apply(dt, _babel(locale)))
+
+
+def day(dt: datetime, zone: str, locale: str = DEFAULT_LOCALE) -> str:
+    """'Mon 23 Nov' (en-GB) or 'Mon, Nov 23' (en-US)."""
+    return _format(local(dt, zone), "MMMEd", locale)
 
 
 def day_year(dt: datetime, zone: str, locale: str = DEFAULT_LOCALE) -> str:
     """'Mon 23 Nov 2026' (en-GB) or 'Mon, Nov 23, 2026' (en-US)."""
-    from babel.dates import format_skeleton
+    return _format(local(dt, zone), "yMMMEd", locale)
 
-    from .i18n import babel_locale
 
-    return str(format_skeleton("yMMMEd", local(dt, zone), locale=babel_locale(locale)))
+def date_only(d: date, locale: str = DEFAULT_LOCALE) -> str:
+    """A calendar date with no weekday: '2 Mar 1974' (en-GB) or 'Mar 2, 1974' (en-US)."""
+    return _format(datetime(d.year, d.month, d.day, 12, tzinfo=UTC), "yMMMd", locale)
 
 
 def time_of(dt: datetime, zone: str, locale: str = DEFAULT_LOCALE) -> str:
     """'14:05' (en-GB) or '2:05 PM' (en-US)."""
-    from babel.dates import format_time
-
-    from .i18n import babel_locale
-
-    return str(format_time(local(dt, zone), "short", locale=babel_locale(locale)))
+    return _format(local(dt, zone), "short-time", locale)
 
 
 def when(dt: datetime, zone: str, locale: str = DEFAULT_LOCALE) -> str:
