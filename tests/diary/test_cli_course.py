@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -89,10 +90,10 @@ def test_episode_start_at_counts_the_plan_from_that_moment_not_from_now() -> Non
     assert "began Fri, Nov 20, recorded Fri, Nov 20" in text
 
 
-def test_report_takes_a_name_and_birth_date_and_refuses_a_bad_date(tmp_path: object) -> None:
+def test_report_takes_a_name_and_birth_date_and_refuses_a_bad_date(tmp_path: Path) -> None:
     ok_json("episode", "start", "--pain", "5", "--hours", "2", "--at", T0)
     r = run("report", "--out", f"{tmp_path}/v.html", "--name", "Ann Example", "--dob", "1974-03-02")
     assert r.exit_code == 0, r.stderr
-    assert "Ann Example, born Mar 2, 1974" in open(f"{tmp_path}/v.html", encoding="utf-8").read()
+    assert "Ann Example, born Mar 2, 1974" in (tmp_path / "v.html").read_text(encoding="utf-8")
     bad = run("report", "--out", f"{tmp_path}/w.html", "--dob", "02/03/1974")
     assert bad.exit_code == 2 and "--dob" in bad.stderr

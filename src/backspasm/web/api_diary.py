@@ -50,10 +50,19 @@ class CheckinIn(_Closed):
     pain: int = Field(ge=0, le=10, description="Pain now, 0-10.")
     at: datetime | None = Field(default=None, description="When (with a time zone); default now.")
     findings: list[str] = Field(default_factory=list, description="New finding codes since the last check-in.")
+    gone: list[str] = Field(default_factory=list, description="Finding codes that have gone since the last check-in.")
+    zone: str | None = Field(default=None, max_length=64,
+                             description="The IANA time zone the check-in was entered in (default: the offset of `at`).")
     tried: dict[str, bool | None] | list[str] | None = Field(
         default=None, description="Treatments tried (cold, heat, rest, stretches, nsaid, acetaminophen) and whether they helped."
     )
     note: str | None = Field(default=None, max_length=2000)
+
+
+class SeenIn(_Closed):
+    note: str | None = Field(default=None, max_length=2000, description="What the clinician said.")
+    at: datetime | None = Field(default=None, description="When (with a time zone); default now.")
+    zone: str | None = Field(default=None, max_length=64, description="The IANA time zone it was entered in.")
 
 
 def _user_dict(user: Any) -> dict[str, Any]:
@@ -199,7 +208,19 @@ async def add_checkin(request: Request, episode_id: int, body: CheckinIn, user: 
     await run_in_threadpool(_episode_or_404, request, user, episode_id)
     outcome = await run_in_threadpool(
         lambda: get_store(request).add_checkin(user.id, episode_id, body.pain, at=body.at, findings=body.findings,
-                                               tried=body.tried, note=body.note)
+                                               tried=body.tried, note=body.note, gone=body.gone, zone=body.zone)
+    )
+    result: dict[str, Any] = outcome.as_dict()
+    return result
+
+
+@router.post("/episodes/{episode_id}/seen", status_code=201,
+             summary="Record that a clinician has seen the person: emergency findings so far stop counting",
+             responses=AUTH | NOT_FOUND)
+async def record_seen(request: Request, episode_id: int, body: SeenIn, user: Writer) -> dict[str, Any]:
+    await run_in_threadpool(_episode_or_404, request, user, episode_id)
+    outcome = await run_in_threadpool(
+        lambda: get_store(request).record_seen(user.id, episode_id, at=body.at, note=body.note, zone=body.zone)
     )
     result: dict[str, Any] = outcome.as_dict()
     return result

@@ -211,7 +211,7 @@ async def record_seen(request: Request, episode_id: int) -> Response:
             try:
                 store.record_seen(user.id, episode_id, at=at, note=note if isinstance(note, str) else None, zone=zone)
             except BadInput as e:
-                errors = {"seen": msg for _loc, msg in e.errors}
+                errors = {"seen": e.errors[0][1]}
             else:
                 return RedirectResponse(f"/diary/episodes/{episode_id}?seen=1#status", status_code=303)
         return _episode_page(request, user, episode_id, form=form, errors={"seen": next(iter(errors.values()))},
