@@ -193,7 +193,10 @@ def _seen(episode_id: int | None, note: str | None, at: str | None, fmt: str) ->
 def _status(episode_id: int | None, now: str | None, fmt: str) -> None:
     check_format(fmt)
     when = parse_time(now, "now")
-    _ep, st, adherence = episode_status(episode_id, when, lambda store, uid: _adherence(store, uid, when))
+    st = _quick_status(episode_id, when)
+    adherence = None
+    if st is None:
+        _ep, st, adherence = episode_status(episode_id, when, lambda store, uid: _adherence(store, uid, when))
     if fmt == "json":
         emit({**st.as_dict(), "zone": zone(), "prevention_program": adherence.as_dict() if adherence else None})
     else:
@@ -203,6 +206,21 @@ def _status(episode_id: int | None, now: str | None, fmt: str) -> None:
         render_status(st, out)
         if adherence is not None:
             out.print(f"Prevention program: {adherence.summary()}")
+
+
+def _quick_status(episode_id: int | None, when: datetime | None) -> Any:
+    """The status read without opening the store (diary/quick.py), or None when the store must answer."""
+    from ..contract import BadInput
+    from ..diary.quick import read
+    from ..diary.status import status_of
+
+    found = read(episode_id, document="prevention.program")
+    if found is None or found[1]:  # a prevention program's adherence is read through the store
+        return None
+    try:
+        return status_of(found[0], when)
+    except BadInput as e:
+        bad_input(e)
 
 
 def _adherence(store: Any, uid: int, when: datetime | None) -> Any:

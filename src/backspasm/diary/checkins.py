@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import Connection, Row, insert, select
+from typing import TYPE_CHECKING, Any
 
 from ..codes import URGENCY_RANK
 from ..result import Result
@@ -16,8 +14,10 @@ from . import replay
 from . import validation as v
 from .database import Part, insert_row
 from .episodes import owned
-from .models import activity_log, checkins
 from .trends import hours_between, result_dict
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,42 +72,27 @@ class CheckinOutcome:
         }
 
 
+def checkin_of(r: Any, episode_id: int, onset: datetime) -> CheckIn:
+    """A check-in record from a row (of SQLAlchemy, or of the quick reader)."""
+    return CheckIn(r.id, episode_id, r.at, hours_between(onset, r.at), r.pain, tuple(r.findings), dict(r.tried), r.note,
+                   r.urgency, bool(r.escalated), tuple(r.gone or ()), r.zone)
+
+
+CHECKIN_COLUMNS = ("id", "at", "pain", "findings", "gone", "tried", "note", "urgency", "escalated", "zone")
+
+
 def checkins_of(c: Connection, ep: Row[Any]) -> list[CheckIn]:
     """An episode's check-ins in time order."""
+    from sqlalchemy import select
+
+    from .models import checkins
+
     rows = c.execute(
-        select(
-            checkins.c.id,
-            checkins.c.at,
-            checkins.c.pain,
-            checkins.c.findings,
-            checkins.c.gone,
-            checkins.c.tried,
-            checkins.c.note,
-            checkins.c.urgency,
-            checkins.c.escalated,
-            checkins.c.zone,
-        )
+        select(*(checkins.c[name] for name in CHECKIN_COLUMNS))
         .where(checkins.c.episode_id == ep.id)
         .order_by(checkins.c.at, checkins.c.id)
     )
-    onset = ep.onset_at
-    return [
-        CheckIn(
-            r.id,
-            ep.id,
-            r.at,
-            hours_between(onset, r.at),
-            r.pain,
-            tuple(r.findings),
-            dict(r.tried),
-            r.note,
-            r.urgency,
-            r.escalated,
-            tuple(r.gone or ()),
-            r.zone,
-        )
-        for r in rows
-    ]
+    return [checkin_of(r, ep.id, ep.onset_at) for r in rows]
 
 
 def check_moment(ep: Row[Any], when: datetime, now: datetime, episode_id: int) -> None:
@@ -136,6 +121,9 @@ class CheckIns(Part):
         zone: str | None = None,
     ) -> CheckinOutcome:
         """Store a rating with the findings present or gone, re-assess the episode, record any escalation."""
+        from sqlalchemy import insert
+
+        from .models import activity_log, checkins
         pain = v.pain(pain)
         codes = v.findings(findings)
         gone_codes = v.findings(gone, "gone")
@@ -212,6 +200,9 @@ class CheckIns(Part):
 
     def checkin_result(self, user_id: int, checkin_id: int) -> dict[str, Any] | None:
         """The stored re-assessment of one check-in (None when missing or not the user's)."""
+        from sqlalchemy import select
+
+        from .models import checkins
         with self.db.read() as c:
             row = c.execute(
                 select(checkins.c.user_id, checkins.c.result).where(checkins.c.id == v.positive_id(checkin_id, "checkin_id"))

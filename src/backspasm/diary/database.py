@@ -11,10 +11,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, text
-from sqlalchemy.exc import OperationalError
+if TYPE_CHECKING:  # SQLAlchemy loads when a database is opened: `backspasm status` can read without it (quick.py)
+    from sqlalchemy import Connection, Engine
 
 HEAD_REVISION = "0003"
 
@@ -36,6 +36,8 @@ def default_url() -> str:
 
 def make_engine(url: str) -> Engine:
     """An engine with the diary's connection settings (SQLite pragmas and IMMEDIATE writes)."""
+    from sqlalchemy import create_engine, event
+
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 
@@ -60,6 +62,9 @@ def make_engine(url: str) -> Engine:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to head with alembic, unless it is already there (the fast path)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
     try:
         with engine.connect() as conn:
             current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -123,6 +128,8 @@ class Part:
 
 def insert_row(conn: Connection, table: Any, **values: Any) -> int:
     """Insert one row and return its new id."""
+    from sqlalchemy import insert
+
     pk = conn.execute(insert(table).values(**values)).inserted_primary_key
     assert pk is not None
     return int(pk[0])

@@ -6,9 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
-from typing import Any
-
-from sqlalchemy import Connection, Row, insert, select, update
+from typing import TYPE_CHECKING, Any
 
 from ..contract import Assessment, parse_assessment
 from ..engine import assess
@@ -16,10 +14,11 @@ from ..result import Result
 from ..text.reading import EMPTY, Reading
 from . import replay
 from . import validation as v
-from .accounts import require_user
 from .database import Part, insert_row
-from .models import activity_log, episodes
 from .trends import reading_to_dict, result_dict
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +56,10 @@ def episode_of(r: Row[Any]) -> Episode:
 
 def owned(c: Connection, user_id: int, episode_id: int, lock: bool = False) -> Row[Any]:
     """The episode's row, or BadInput when it does not exist or belongs to someone else (same message)."""
+    from sqlalchemy import select
+
+    from .models import episodes
+
     q = select(episodes).where(episodes.c.id == v.positive_id(episode_id, "episode_id"))
     if lock:
         q = q.with_for_update()
@@ -96,6 +99,11 @@ class Episodes(Part):
         if at > now + v.FUTURE_SLACK:
             raise v.bad("started_at", "is in the future")
         entered_in = v.zone_for(zone, started_at)
+        from sqlalchemy import insert
+
+        from .accounts import require_user
+        from .models import activity_log, episodes
+
         if reading is None:
             reading = _read_text(a.text)
         elif not isinstance(reading, Reading):
@@ -131,6 +139,10 @@ class Episodes(Part):
 
     def list_episodes(self, user_id: int) -> list[Episode]:
         """The user's episodes, newest first."""
+        from sqlalchemy import select
+
+        from .models import episodes
+
         with self.db.read() as c:
             rows = c.execute(
                 select(episodes)
@@ -141,6 +153,10 @@ class Episodes(Part):
 
     def get_episode(self, user_id: int, episode_id: int) -> Episode | None:
         """The episode, or None when it does not exist or belongs to someone else."""
+        from sqlalchemy import select
+
+        from .models import episodes
+
         with self.db.read() as c:
             row = c.execute(select(episodes).where(episodes.c.id == v.positive_id(episode_id, "episode_id"))).first()
             if row is None or row.user_id != v.positive_id(user_id, "user_id"):
@@ -152,6 +168,10 @@ class Episodes(Part):
         return next((e for e in self.list_episodes(user_id) if e.is_open), None)
 
     def close_episode(self, user_id: int, episode_id: int, at: datetime | None = None) -> Episode:
+        from sqlalchemy import insert, select, update
+
+        from .models import activity_log, episodes
+
         when = v.aware(at, "at", v.now())
         with self.db.write() as c:
             row = owned(c, user_id, episode_id, lock=True)

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import Connection, Row, select, update
+from typing import TYPE_CHECKING, Any
 
 from ..codes import URGENCY_RANK
 from ..result import Result
 from . import course as cs
-from .models import checkins, episodes, visits
 from .trends import hours_between, reassess, result_dict
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Row
 
 
 def result_at(course: cs.Course, ep: Any, hours: float) -> Result:
@@ -47,6 +47,10 @@ class Entry:
 
 def entries(c: Connection, ep: Row[Any]) -> list[Entry]:
     """Every entry of the episode in the order it happened."""
+    from sqlalchemy import select
+
+    from .models import checkins, visits
+
     found = [Entry(0, ep.started_at, 0)]
     found += [
         Entry(1, r.at, r.id, r.pain, tuple(r.findings), tuple(r.gone or ()))
@@ -87,6 +91,10 @@ def fold(ep: Row[Any], items: list[Entry]) -> Iterator[tuple[Entry, cs.Course, R
 
 def rebuild(c: Connection, ep: Row[Any], rewrite_from: datetime | None = None) -> cs.Course:
     """Replay the episode; from `rewrite_from` on, store each check-in's urgency as it now was. Saves the course."""
+    from sqlalchemy import update
+
+    from .models import checkins
+
     course = started(ep)
     for e, after, result, before in fold(ep, entries(c, ep)):
         course = after
@@ -104,10 +112,16 @@ def rebuild(c: Connection, ep: Row[Any], rewrite_from: datetime | None = None) -
     return course
 
 
+def stored(ep: Any) -> cs.Course | None:
+    """The course stored with the episode, if one is."""
+    return cs.Course.from_dict(ep.course) if ep.course else None
+
+
 def load(c: Connection, ep: Row[Any]) -> cs.Course:
     """The stored course, or the replayed one when none is stored yet (not saved: a read never writes)."""
-    if ep.course:
-        return cs.Course.from_dict(ep.course)
+    found = stored(ep)
+    if found is not None:
+        return found
     course = started(ep)
     for _e, after, _r, _b in fold(ep, entries(c, ep)):
         course = after
@@ -115,4 +129,8 @@ def load(c: Connection, ep: Row[Any]) -> cs.Course:
 
 
 def save(c: Connection, episode_id: int, course: cs.Course) -> None:
+    from sqlalchemy import update
+
+    from .models import episodes
+
     c.execute(update(episodes).where(episodes.c.id == episode_id).values(course=course.as_dict()))

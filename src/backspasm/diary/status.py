@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from ..result import Result
 from . import reminders as rem
 from . import replay
@@ -17,7 +15,6 @@ from .checkins import CheckIn, checkins_of
 from .course import Course
 from .database import Part
 from .episodes import Episode, episode_of, owned
-from .models import activity_log, checkins
 from .trends import hours_between, sparkline
 from .visits import SEEN_ADVICE, Visit, visits_of
 
@@ -78,29 +75,66 @@ class Status:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class EpisodeRows:
+    """What an episode's status is computed from, however it was read."""
+
+    episode: Any  # the episode's row: attributes named as its columns
+    course: Course
+    checkins: list[CheckIn]
+    visits: list[Visit]
+    escalations: list[Activity]
+    last_result: dict[str, Any] | None  # the stored re-assessment of the latest check-in
+
+
+def status_of(rows: EpisodeRows, now: datetime | None) -> Status:
+    """Re-assess the episode at `now` (default: the clock) from its course; what changed; what is due."""
+    ep, diary = rows.episode, rows.checkins
+    now_ = v.aware(now, "now", v.now())
+    if ep.closed_at is not None and now_ > ep.closed_at:
+        now_ = ep.closed_at
+    if now_ < ep.onset_at:
+        raise v.bad("now", "is before the spasm began")
+    latest = max(ep.started_at, diary[-1].at if diary else ep.started_at)
+    if now_ < latest:
+        if now is not None:
+            raise v.bad("now", "is before the latest check-in")
+        now_ = latest  # a check-in a moment ahead of this clock
+    episode = episode_of(ep)
+    hours_now = hours_between(ep.onset_at, now_)
+    result = replay.result_at(rows.course, ep, hours_now)
+    last_at = diary[-1].at if diary and diary[-1].at >= ep.started_at else ep.started_at
+    hours_before = hours_between(episode.onset_at, last_at)
+    ratings = sorted([(ep.started_at, int(episode.assessment["pain"])), *((x.at, x.pain) for x in diary)])
+    return Status(
+        episode=episode,
+        now=now_,
+        hours_since_onset=hours_now,
+        result=result,
+        checkins=tuple(diary),
+        changes=tuple(rem.changes(rows.last_result or ep.result, result, hours_before, hours_now)),
+        next_due=tuple(rem.next_due(episode.onset_at, result, last_at, now_, not episode.is_open)),
+        sparkline=sparkline([p for _, p in ratings]),
+        escalations=tuple(rows.escalations),
+        visits=tuple(rows.visits),
+        course=rows.course,
+    )
+
+
 class Statuses(Part):
     """The episode's status now."""
 
     def status(self, user_id: int, episode_id: int, now: datetime | None = None) -> Status:
         """Re-assess the episode now from its course; what changed since the last rating; what is due."""
-        now_ = v.aware(now, "now", v.now())
+        from sqlalchemy import select
+
+        from .models import activity_log, checkins
+
+        v.aware(now, "now", v.now())
         with self.db.read() as c:
             ep = owned(c, user_id, episode_id)
-            course = replay.load(c, ep)
             diary = checkins_of(c, ep)
-            seen = visits_of(c, ep)
-            if ep.closed_at is not None and now_ > ep.closed_at:
-                now_ = ep.closed_at
-            if now_ < ep.onset_at:
-                raise v.bad("now", "is before the spasm began")
-            latest = max(ep.started_at, diary[-1].at if diary else ep.started_at)
-            if now_ < latest:
-                if now is not None:
-                    raise v.bad("now", "is before the latest check-in")
-                now_ = latest  # a check-in a moment ahead of this clock
-            last_result: dict[str, Any] = ep.result
-            if diary:
-                last_result = c.scalar(select(checkins.c.result).where(checkins.c.id == diary[-1].id)) or ep.result
+            last = c.scalar(select(checkins.c.result).where(checkins.c.id == diary[-1].id)) if diary else None
             escalations = [
                 activity_of(r)
                 for r in c.execute(
@@ -109,22 +143,5 @@ class Statuses(Part):
                     .order_by(activity_log.c.at, activity_log.c.id)
                 )
             ]
-            episode = episode_of(ep)
-            hours_now = hours_between(ep.onset_at, now_)
-            result = replay.result_at(course, ep, hours_now)
-        last_at = diary[-1].at if diary and diary[-1].at >= ep.started_at else ep.started_at
-        hours_before = hours_between(episode.onset_at, last_at)
-        ratings = sorted([(ep.started_at, int(episode.assessment["pain"])), *((x.at, x.pain) for x in diary)])
-        return Status(
-            episode=episode,
-            now=now_,
-            hours_since_onset=hours_now,
-            result=result,
-            checkins=tuple(diary),
-            changes=tuple(rem.changes(last_result, result, hours_before, hours_now)),
-            next_due=tuple(rem.next_due(episode.onset_at, result, last_at, now_, not episode.is_open)),
-            sparkline=sparkline([p for _, p in ratings]),
-            escalations=tuple(escalations),
-            visits=tuple(seen),
-            course=course,
-        )
+            rows = EpisodeRows(ep, replay.load(c, ep), diary, visits_of(c, ep), escalations, last)
+        return status_of(rows, now)

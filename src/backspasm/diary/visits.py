@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import Connection, Row, insert, select
+from typing import TYPE_CHECKING, Any
 
 from ..result import Result
 from . import course as cs
@@ -14,8 +12,10 @@ from . import replay
 from . import validation as v
 from .database import Part, insert_row
 from .episodes import owned
-from .models import activity_log, visits
 from .trends import hours_between
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Row
 
 SEEN_ADVICE = (
     "You recorded that a clinician has seen you: follow the advice you were given. This plan is general guidance beside it."
@@ -55,9 +55,18 @@ class SeenOutcome:
                 "result": self.result.as_dict()}
 
 
+def visit_of(r: Any, episode_id: int, onset: datetime) -> Visit:
+    """A visit record from a row (of SQLAlchemy, or of the quick reader)."""
+    return Visit(r.id, episode_id, r.at, hours_between(onset, r.at), r.note, r.zone)
+
+
 def visits_of(c: Connection, ep: Row[Any]) -> list[Visit]:
+    from sqlalchemy import select
+
+    from .models import visits
+
     rows = c.execute(select(visits).where(visits.c.episode_id == ep.id).order_by(visits.c.at, visits.c.id))
-    return [Visit(r.id, ep.id, r.at, hours_between(ep.onset_at, r.at), r.note, r.zone) for r in rows]
+    return [visit_of(r, ep.id, ep.onset_at) for r in rows]
 
 
 class Visits(Part):
@@ -67,6 +76,9 @@ class Visits(Part):
         self, user_id: int, episode_id: int, at: datetime | None = None, note: str | None = None, zone: str | None = None
     ) -> SeenOutcome:
         """Record a clinician's visit; the emergency findings reported so far stop counting, pain tracking goes on."""
+        from sqlalchemy import insert
+
+        from .models import activity_log, visits
         note = v.note(note)
         entered_in = v.zone_for(zone, at)
         now = v.now()
