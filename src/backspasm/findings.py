@@ -6,6 +6,7 @@ even when it is also denied, because the safe reading is the one that raises urg
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .contract import Assessment, DiaryEntry
@@ -35,6 +36,21 @@ class Findings:
 def earliest(diary: list[DiaryEntry]) -> DiaryEntry:
     """The diary's earliest entry: smallest hours_since_onset, ties to the lowest pain."""
     return min(diary, key=lambda e: (e.hours_since_onset, e.pain))
+
+
+def diary_basis(entries: Iterable[tuple[float, int]]) -> list[tuple[float, int]]:
+    """The (hours, pain) entries the derived findings read: the earliest (ties: lowest pain) and the lowest.
+
+    `derived()` reaches the same findings from these as from the whole diary, and the
+    basis of (basis + one more entry) is the basis of the longer diary, so a diary of any
+    length can be carried forward as at most two entries.
+    """
+    items = list(entries)
+    if not items:
+        return []
+    first = min(items, key=lambda e: (e[0], e[1]))
+    lowest = min(items, key=lambda e: (e[1], e[0]))
+    return [first] if lowest == first else [first, lowest]
 
 
 def derived(hours: float, pain: int, diary: list[DiaryEntry] | None) -> set[str]:

@@ -42,7 +42,7 @@ def test_episode_start_from_json_stdin() -> None:
         (["checkin", "--pain", "11"], None, "pain"),
         (["checkin", "--pain", "5", "--tried", "ice"], None, "tried.ice"),
         (["checkin", "--pain", "5", "--findings", "tingles"], None, "findings[0]"),
-        (["checkin", "--pain", "5", "--at", "2026-11-19T08:00:00+00:00"], None, "before the episode started"),
+        (["checkin", "--pain", "5", "--at", "2026-11-19T08:00:00+00:00"], None, "before the spasm began"),
         (["checkin", "--pain", "5", "--at", "yesterday"], None, "ISO 8601"),
         (["checkin", "--json", "-"], '{"pain": 5, "mood": "bad"}', "mood"),
         (["checkin", "--json", "-"], "not json", "not valid JSON"),
@@ -113,7 +113,8 @@ def test_export_then_import_into_a_fresh_data_dir(episode: int, tmp_path: Path, 
     out = tmp_path / "mine.json"
     assert run("export", "--out", str(out)).exit_code == 0
     monkeypatch.setenv("BACKSPASM_DATA_DIR", str(tmp_path / "elsewhere"))
-    assert ok_json("import", str(out)) == {"episodes": 1, "checkins": 1, "activities": 1, "documents": 0, "skipped_episodes": 0}
+    assert ok_json("import", str(out)) == {"episodes": 1, "checkins": 1, "visits": 0, "activities": 1, "documents": 0,
+                                          "skipped_episodes": 0}
     assert ok_json("status")["pain_trend"] == [4]
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
 
 from backspasm.diary.models import metadata
-from backspasm.diary.store import HEAD_REVISION, Store
+from backspasm.diary.store import HEAD_REVISION, Store, open_store
 from dbsupport import BACKENDS
 
 
@@ -86,5 +89,38 @@ def test_upgrading_a_0001_database_keeps_every_row_and_its_links(backend: str, _
         with store.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM checkins")).scalar() == 0
         assert store.integrity_ok()
+    finally:
+        store.close()
+
+
+def test_an_episode_written_before_courses_upgrades_and_replays(tmp_path: Path) -> None:
+    """A 0001 database with an episode and a check-in migrates; the course is rebuilt from the rows."""
+    url = f"sqlite:///{tmp_path}/old.db"
+    engine = create_engine(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(files("backspasm.diary") / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO users (id, email, password_hash, created_at) VALUES (1, 'a@example.org', 'h', :at)"),
+                     {"at": datetime(2026, 11, 20, 8, 0)})
+        conn.execute(
+            text("INSERT INTO episodes (id, user_id, started_at, onset_at, closed_at, assessment, reading, result, urgency) "
+                 "VALUES (1, 1, :at, :at, NULL, :a, '{}', '{\"urgency\": \"urgent\"}', 'urgent')"),
+            {"at": datetime(2026, 11, 20, 8, 0), "a": '{"hours_since_onset": 0, "pain": 6, "findings": ["fever"]}'},
+        )
+        conn.execute(
+            text("INSERT INTO checkins (episode_id, user_id, at, pain, findings, tried, note, urgency, escalated, result) "
+                 "VALUES (1, 1, :at, 5, '[]', '{}', NULL, 'urgent', 0, '{}')"),
+            {"at": datetime(2026, 11, 20, 20, 0)},
+        )
+    engine.dispose()
+    store = open_store(url)
+    try:
+        st = store.status(1, 1, now=datetime(2026, 11, 21, 8, 0, tzinfo=UTC))
+        assert st.result.urgency == "urgent" and st.present == {"fever": 0.0}
+        out = store.add_checkin(1, 1, 3, at=datetime(2026, 11, 21, 9, 0, tzinfo=UTC), gone=["fever"])
+        assert out.result.urgency == "self_care"
+        assert [c.gone for c in store.list_checkins(1, 1)] == [(), ("fever",)]
     finally:
         store.close()

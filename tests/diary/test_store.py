@@ -111,7 +111,7 @@ def test_red_flag_at_check_in_escalates_to_emergency(any_store: Store) -> None:
     [
         ({"pain": 11}, "pain"),
         ({"pain": -1}, "pain"),
-        ({"pain": 5, "at": START - timedelta(hours=1)}, "at"),
+        ({"pain": 5, "at": START - timedelta(hours=3)}, "at"),  # before the onset (START - 2 h)
         ({"pain": 5, "findings": ["tingly_legs"]}, "findings[0]"),
         ({"pain": 5, "findings": ["long_duration"]}, "findings[0]"),
         ({"pain": 5, "tried": {"ice_bath": True}}, "tried.ice_bath"),

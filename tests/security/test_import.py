@@ -118,6 +118,6 @@ def test_importing_twice_adds_nothing_the_second_time(
     assert first["episodes"] == 1 and first["checkins"] == 2 and first["activities"] > 0
     once = store.export_user(uid)
     second = store.import_user(uid, data)
-    assert second == {"episodes": 0, "checkins": 0, "activities": 0, "documents": 0, "skipped_episodes": 1}
+    assert second == {"episodes": 0, "checkins": 0, "visits": 0, "activities": 0, "documents": 0, "skipped_episodes": 1}
     assert store.export_user(uid) == once
     assert [a.kind for a in store.list_activities(uid)].count("low_impact") == 1

@@ -11,7 +11,7 @@ from webhelpers import check_in, csrf_from, details_form, register, start_episod
 
 from backspasm.knowledge import load
 from backspasm.web.deps import text_reader_available
-from backspasm.web.diary_pages import _when_at
+from backspasm.web.diary_forms import when_at
 
 
 @pytest.fixture
@@ -77,12 +77,12 @@ def test_bad_check_ins_are_refused_with_the_problem_named(signed_in: TestClient,
     assert signed_in.get(f"/api/v1/episodes/{episode_id}/checkins").json() == []
 
 
-def test_check_in_times_use_the_browsers_offset_and_utc_without_script() -> None:
+def test_check_in_times_are_wall_clock_times_in_the_zone_given() -> None:
     errors: dict[str, str] = {}
-    assert _when_at("2026-11-25T10:00", "-60", errors) == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # UTC+1
-    assert _when_at("2026-11-25T10:00", "", errors) == datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-    assert _when_at("2026-11-25T10:00", "99999", errors) == datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-    assert _when_at("", "-60", errors) is None
+    assert when_at("2026-11-25T10:00", "Europe/Berlin", errors) == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    assert when_at("2026-07-25T10:00", "Europe/Berlin", errors) == datetime(2026, 7, 25, 8, 0, tzinfo=UTC)  # summer time
+    assert when_at("2026-11-25T10:00", "America/New_York", errors) == datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    assert when_at("", "Europe/Berlin", errors) is None
     assert errors == {}
 
 

@@ -1,203 +1,43 @@
-"""The pain diary commands: episode start/close, episodes, checkin, status, remind, report, export, import.
+"""The pain diary commands: episode start/close, episodes, checkin, seen, status (remind, report, export, import: diary_io).
 
 The CLI works as one local user (store.LOCAL_EMAIL), created on first use, in the
 database `open_store()` picks (BACKSPASM_DATABASE_URL, else SQLite in the user data
-directory, or BACKSPASM_DATA_DIR). Every command runs without a terminal: flags or
+directory, or BACKSPASM_DATA_DIR). Times are read and shown in this machine's time
+zone, and stored in UTC with that zone. Every command runs without a terminal: flags or
 `--json FILE|-` in, `--format json` out, exit 2 on bad input with the error on
 standard error and nothing on standard output.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any
 
 import typer
 
-from .common import bad_input, fail, read_source, write_output
+from . import diary_io
+from .common import bad_input, fail
+from .diary_args import (
+    AtOpt,
+    EpisodeOpt,
+    FormatOpt,
+    JsonOpt,
+    NowOpt,
+    check_format,
+    codes,
+    console,
+    emit,
+    episode_status,
+    open_store,
+    parse_time,
+    parse_tried_flag,
+    pick_episode,
+    read_json_object,
+    zone,
+)
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from ..diary.store import CheckinOutcome, Episode, Status, Store
-
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output: text (for people) or json (for scripts).")]
-EpisodeOpt = Annotated[int | None, typer.Option("--episode", "-e", help="Episode id (default: the latest open episode).")]
-JsonOpt = Annotated[str | None, typer.Option("--json", metavar="FILE", help="Read the input from FILE, '-' for stdin.")]
-AtOpt = Annotated[
-    str | None, typer.Option("--at", metavar="TIME", help="When, as ISO 8601 (default: now; no zone = local time).")
-]
-NowOpt = Annotated[str | None, typer.Option("--now", metavar="TIME", help="Evaluate as of TIME (ISO 8601).")]
-
-YES = {"yes", "y", "true", "1", "+", "helped"}
-NO = {"no", "n", "false", "0", "-", "didnt", "didn't"}
-
-
-# ---- parsing helpers (all failures are bad input: exit 2) ----
-
-
-def _check_format(fmt: str) -> str:
-    if fmt not in ("text", "json"):
-        fail(f"bad input: --format must be text or json, got {fmt!r}")
-    return fmt
-
-
-def parse_time(value: str | None, name: str) -> datetime | None:
-    """ISO 8601 to an aware datetime; a time without a zone is local time."""
-    if value is None:
-        return None
-    try:
-        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        return dt.astimezone() if dt.tzinfo is None else dt.astimezone(UTC)
-    except ValueError:
-        fail(f"bad input:\n  {name}: {value!r} is not an ISO 8601 time (e.g. 2026-11-25T08:30)")
-    except OverflowError:
-        fail(f"bad input:\n  {name}: {value!r} is out of range")
-
-
-def parse_tried_flag(value: str | None) -> dict[str, bool | None]:
-    """'cold,nsaid' (helped unknown) or 'cold=yes,heat=no'."""
-    out: dict[str, bool | None] = {}
-    for part in (value or "").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        code, sep, answer = part.partition("=")
-        helped: bool | None = None
-        if sep:
-            a = answer.strip().lower()
-            if a in YES:
-                helped = True
-            elif a in NO:
-                helped = False
-            elif a not in ("", "?", "unknown"):
-                fail(f"bad input:\n  tried.{code.strip()}: say yes or no after '=', got {answer!r}")
-        out[code.strip().lower()] = helped
-    return out
-
-
-def _codes(value: str | None) -> list[str]:
-    return [c.strip() for c in (value or "").split(",") if c.strip()]
-
-
-def _read_json_object(path: str) -> dict[str, Any]:
-    from .. import jsonload
-    from ..contract import BadInput
-
-    raw = read_source(path)
-    try:
-        data = jsonload.loads(raw)
-    except BadInput as e:
-        bad_input(e)
-    if not isinstance(data, dict):
-        fail("bad input: expected a JSON object")
-    return data
-
-
-def _emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
-
-
-def _console(no_color: bool = False) -> Console:
-    from rich.console import Console
-
-    return Console(no_color=no_color, highlight=False)
-
-
-# ---- store access ----
-
-
-def _open() -> tuple[Store, int]:
-    from ..diary.store import open_store
-
-    try:
-        store = open_store()
-    except Exception as e:  # a database we cannot open is an environment problem, not bad input
-        first = (str(e).strip().splitlines() or [""])[0][:300]
-        fail(f"cannot open the diary database: {type(e).__name__}: {first}", code=1)
-    return store, store.local_user().id
-
-
-def _pick_episode(store: Store, user_id: int, episode_id: int | None, open_only: bool = False) -> Episode:
-    if episode_id is not None:
-        ep = store.get_episode(user_id, episode_id)
-        if ep is None:
-            fail(f"bad input:\n  episode: no episode {episode_id}; `backspasm episodes` lists them")
-        return ep
-    ep = store.current_episode(user_id)
-    if ep is None and not open_only:
-        eps = store.list_episodes(user_id)
-        ep = eps[0] if eps else None
-    if ep is None:
-        fail("bad input: no open episode; start one with `backspasm episode start`")
-    return ep
-
-
-# ---- rendering ----
-
-
-def _when(dt: datetime) -> str:
-    return dt.astimezone().strftime("%a %d %b %H:%M")
-
-
-def render_escalation(out: CheckinOutcome, console: Console) -> None:
-    """The prominent warning when a check-in raises urgency."""
-    from rich.panel import Panel
-    from rich.text import Text
-
-    from ..knowledge import load
-    from .render import COLOURS
-
-    kb = load()
-    r = out.result
-    body = Text.assemble(
-        (f"{kb.levels[out.previous_urgency].label} → {kb.levels[r.urgency].label}\n", "bold"),
-        (r.headline + "\n", "bold"),
-    )
-    for reason in r.reasons:
-        body.append(f"• {reason.title}: {reason.text} (source: {reason.ref})\n")
-    console.print(Panel(body, title="URGENCY RAISED", border_style=COLOURS[r.urgency], style=f"bold {COLOURS[r.urgency]}"))
-
-
-def render_status(st: Status, console: Console) -> None:
-    from rich.text import Text
-
-    from .render import banner, timeline
-
-    ep = st.episode
-    state = "open" if ep.is_open else f"closed {_when(ep.closed_at)}" if ep.closed_at else ""
-    console.print(
-        Text(
-            f"Episode {ep.id} ({state}): started {_when(ep.started_at)}, hour {st.hours_since_onset:.0f} since onset",
-            style="bold",
-        )
-    )
-    console.print(banner(st.result))
-    pains = [int(ep.assessment["pain"]), *(c.pain for c in st.checkins)]
-    console.print(Text.assemble(("Pain trend  ", "bold"), st.sparkline, f"  {' '.join(map(str, pains[-12:]))}"))
-    if st.changes:
-        console.rule("Since your last check-in")
-        for c in st.changes:
-            console.print(Text.assemble(("• ", "bold"), c.text, (f"  (source: {c.ref})", "dim")))
-    if st.result.reasons:
-        console.rule("Why")
-        for r in st.result.reasons:
-            console.print(Text.assemble(("• ", "bold"), (r.title, "bold"), f": {r.text}", (f"  (source: {r.ref})", "dim")))
-    console.rule("What to do now")
-    for p in st.result.plan:
-        flag = "  (ask a pharmacist or doctor first)" if p.get("status") == "ask_first" else ""
-        console.print(Text.assemble(("• ", "bold"), p.title, (flag, "yellow")))
-    if st.next_due:
-        console.rule("Next")
-        console.print(timeline([("now" if d.at <= st.now else _when(d.at), f"{d.title}: {d.text}") for d in st.next_due]))
-    if st.escalations:
-        console.print(Text(f"Urgency was raised {len(st.escalations)} time(s) in this episode.", style="dim"))
-    console.print(Text(st.result.disclaimer, style="italic"))
-
-
-# ---- commands ----
+CHECKIN_FIELDS = ("pain", "tried", "findings", "gone", "note", "at", "episode")
 
 
 def _episode_start(
@@ -214,24 +54,25 @@ def _episode_start(
 ) -> None:
     from ..contract import BadInput, parse_assessment
 
-    _check_format(fmt)
+    check_format(fmt)
     started = parse_time(at, "at")
     reading = None
     if json_path is not None:
-        data: dict[str, Any] = _read_json_object(json_path)
+        data: dict[str, Any] = read_json_object(json_path)
     elif pain is not None:
         data = {"hours_since_onset": hours if hours is not None else 0.0, "pain": pain}
         for key, value in (("findings", findings), ("denied", denied), ("conditions", conditions)):
             if value:
-                data[key] = _codes(value)
+                data[key] = codes(value)
         if age is not None:
             data["age"] = age
         if words:
             data["text"] = words
     elif sys.stdin.isatty():
+        from .diary_args import console as make_console
         from .interactive import RichAsker, gather
 
-        answers, reading, _ = gather(RichAsker(_console()))
+        answers, reading, _ = gather(RichAsker(make_console()))
         data = answers.assessment().model_dump(exclude_none=True)
     else:
         fail("bad input: give --pain (and --hours ...), or --json FILE|-, or run on a terminal for the questions")
@@ -239,42 +80,40 @@ def _episode_start(
         a = parse_assessment(data)
     except BadInput as e:
         bad_input(e)
-    store, uid = _open()
+    store, uid = open_store()
     try:
-        ep, result = store.start_episode(uid, a, started_at=started, reading=reading)
+        ep, result = store.start_episode(uid, a, started_at=started, reading=reading, zone=zone())
     except BadInput as e:
         bad_input(e)
     finally:
         store.close()
     if fmt == "json":
-        _emit({"episode": {k: v for k, v in ep.as_dict().items() if k != "result"}, "result": result.as_dict()})
+        emit({"episode": {k: v for k, v in ep.as_dict().items() if k != "result"}, "result": result.as_dict()})
         return
+    from ..clock import local
+    from .diary_render import episode_title, render_emergency, zone_line
     from .render import render_result
 
-    console = _console()
-    console.print(f"Episode {ep.id} started. Check in with `backspasm checkin --pain N`.\n")
-    render_result(result, console)
+    out = console()
+    out.print(f"{episode_title(ep)}. {zone_line()}")
+    if result.urgency == "emergency":
+        render_emergency(result, out, ep.id)
+        return
+    out.print("Check in with `backspasm checkin --pain N`.\n")
+    # The plan by the clock counts from the moment the answers describe, not from when they were typed.
+    render_result(result, out, now=local(ep.started_at, zone()).replace(tzinfo=None))
 
 
-def _checkin(
-    episode_id: int | None,
-    pain: int | None,
-    tried: str | None,
-    findings: str | None,
-    note: str | None,
-    at: str | None,
-    json_path: str | None,
-    fmt: str,
-) -> None:
-    from ..contract import BadInput
-
-    _check_format(fmt)
+def _checkin_input(pain: int | None, tried: str | None, findings: str | None, gone: list[str] | None,
+                   note: str | None, at: str | None, json_path: str | None,
+                   episode_id: int | None) -> tuple[dict[str, Any], int | None]:
+    """The check-in's fields from --json, from flags, or asked on a terminal."""
     data: dict[str, Any]
     if json_path is not None:
-        data = _read_json_object(json_path)
-        unknown = set(data) - {"pain", "tried", "findings", "note", "at", "episode"}
+        data = read_json_object(json_path)
+        unknown = set(data) - set(CHECKIN_FIELDS)
         if unknown:
-            fail(f"bad input:\n  {sorted(unknown)[0]}: unknown field; allowed: pain, tried, findings, note, at, episode")
+            fail(f"bad input:\n  {sorted(unknown)[0]}: unknown field; allowed: {', '.join(CHECKIN_FIELDS)}")
         if "at" in data and not isinstance(data["at"], str):
             fail("bad input:\n  at: must be an ISO 8601 string")
         data["at"] = parse_time(data.get("at"), "at")
@@ -285,92 +124,103 @@ def _checkin(
         if "pain" not in data:
             fail("bad input:\n  pain: required field is missing")
     elif pain is not None:
-        data = {"pain": pain, "tried": parse_tried_flag(tried), "findings": _codes(findings), "note": note}
+        data = {"pain": pain, "tried": parse_tried_flag(tried), "findings": codes(findings), "note": note,
+                "gone": [g.strip() for g in gone or () if g.strip()]}
         data["at"] = parse_time(at, "at")
     elif sys.stdin.isatty():
-        data = _ask_checkin()
-        data["at"] = parse_time(at, "at")
+        data = {"at": parse_time(at, "at")}
     else:
         fail("bad input: give --pain N (0-10), or --json FILE|-, or run on a terminal to be asked")
-    store, uid = _open()
+    return data, episode_id
+
+
+def _checkin(episode_id: int | None, pain: int | None, tried: str | None, findings: str | None, gone: list[str] | None,
+             note: str | None, at: str | None, json_path: str | None, fmt: str) -> None:
+    from ..contract import BadInput
+
+    check_format(fmt)
+    data, episode_id = _checkin_input(pain, tried, findings, gone, note, at, json_path, episode_id)
+    store, uid = open_store()
     try:
-        ep = _pick_episode(store, uid, episode_id, open_only=True)
-        out = store.add_checkin(uid, ep.id, **data)
+        ep = pick_episode(store, uid, episode_id, open_only=True)
+        if "pain" not in data:  # on a terminal: ask, starting from what counts now
+            from .diary_ask import ask_checkin
+
+            data |= ask_checkin(store.status(uid, ep.id), console())
+        out = store.add_checkin(uid, ep.id, **data, zone=zone())
     except BadInput as e:
         bad_input(e)
     finally:
         store.close()
     if fmt == "json":
-        _emit(out.as_dict())
+        emit(out.as_dict())
         return
-    from rich.text import Text
+    from .diary_render import render_checkin
 
-    from .render import banner
-
-    console = _console()
-    c = out.checkin
-    console.print(Text(f"Check-in saved: pain {c.pain}/10 at hour {c.hours_since_onset:.0f} of episode {ep.id}."))
-    if out.escalated:
-        render_escalation(out, console)
-    else:
-        console.print(banner(out.result))
-    console.print("See `backspasm status` for what changed and what is next.")
+    render_checkin(out, ep, console())
 
 
-def _ask_checkin() -> dict[str, Any]:
-    """The check-in questions on a terminal, with Rich prompts."""
-    from rich.prompt import Confirm, IntPrompt, Prompt
-
-    from ..diary.store import TREATMENTS
-    from ..knowledge import load
-
-    console = _console()
-    while True:
-        pain = IntPrompt.ask("Pain right now, 0 (none) to 10 (worst imaginable)", console=console)
-        if 0 <= pain <= 10:
-            break
-        console.print("[red]Please answer with a whole number from 0 to 10.[/red]")
-    tried: dict[str, bool | None] = {}
-    for code in TREATMENTS:
-        if Confirm.ask(f"Since the last check-in, did you use {code}?", default=False, console=console):
-            tried[code] = Confirm.ask("  Did it help?", default=True, console=console)
-    kb = load()
-    findings = []
-    for f in kb.findings.values():
-        if f.kind != "derived" and f.level in ("emergency", "urgent") and Confirm.ask(f.question, default=False, console=console):
-            findings.append(f.code)
-    note = Prompt.ask("A note (Enter to skip)", default="", console=console) or None
-    return {"pain": pain, "tried": tried, "findings": findings, "note": note}
-
-
-def _episode_status(episode_id: int | None, when: datetime | None, extra: Any = None) -> tuple[Any, Any, Any]:
-    """The episode (the one given, or the current one), its status now, and `extra(store, uid)` if given."""
+def _seen(episode_id: int | None, note: str | None, at: str | None, fmt: str) -> None:
     from ..contract import BadInput
 
-    store, uid = _open()
+    check_format(fmt)
+    when = parse_time(at, "at")
+    store, uid = open_store()
     try:
-        ep = _pick_episode(store, uid, episode_id)
-        st = store.status(uid, ep.id, now=when)
-        more = extra(store, uid) if extra is not None else None
+        ep = pick_episode(store, uid, episode_id, open_only=True)
+        out = store.record_seen(uid, ep.id, at=when, note=note, zone=zone())
     except BadInput as e:
         bad_input(e)
     finally:
         store.close()
-    return ep, st, more
+    if fmt == "json":
+        emit(out.as_dict())
+        return
+    from ..knowledge import load
+    from .diary_args import when as fmt_when
+    from .render import banner
+
+    c = console()
+    c.print(f"Recorded: a clinician saw you {fmt_when(out.visit.at)} (episode {ep.id}).")
+    labels = {code: f.label.lower() for code, f in load().findings.items()}
+    if out.released:
+        c.print("These emergency signs no longer count: " + ", ".join(labels[x] for x in out.released) + ".")
+    c.print(out.as_dict()["advice"])
+    c.print(banner(out.result))
+    c.print("Keep checking in: `backspasm checkin --pain N`. A new warning sign counts again.")
 
 
 def _status(episode_id: int | None, now: str | None, fmt: str) -> None:
-
-    _check_format(fmt)
+    check_format(fmt)
     when = parse_time(now, "now")
-    _ep, st, adherence = _episode_status(episode_id, when, lambda store, uid: _adherence(store, uid, when))
+    st = _quick_status(episode_id, when)
+    adherence = None
+    if st is None:
+        _ep, st, adherence = episode_status(episode_id, when, lambda store, uid: _adherence(store, uid, when))
     if fmt == "json":
-        _emit({**st.as_dict(), "prevention_program": adherence.as_dict() if adherence else None})
+        emit({**st.as_dict(), "zone": zone(), "prevention_program": adherence.as_dict() if adherence else None})
     else:
-        console = _console()
-        render_status(st, console)
+        from .diary_render import render_status
+
+        out = console()
+        render_status(st, out)
         if adherence is not None:
-            console.print(f"Prevention program: {adherence.summary()}")
+            out.print(f"Prevention program: {adherence.summary()}")
+
+
+def _quick_status(episode_id: int | None, when: datetime | None) -> Any:
+    """The status read without opening the store (diary/quick.py), or None when the store must answer."""
+    from ..contract import BadInput
+    from ..diary.quick import read
+    from ..diary.status import status_of
+
+    found = read(episode_id, document="prevention.program")
+    if found is None or found[1]:  # a prevention program's adherence is read through the store
+        return None
+    try:
+        return status_of(found[0], when)
+    except BadInput as e:
+        bad_input(e)
 
 
 def _adherence(store: Any, uid: int, when: datetime | None) -> Any:
@@ -381,6 +231,50 @@ def _adherence(store: Any, uid: int, when: datetime | None) -> Any:
 
     found = progress(store, uid, today=(when or datetime.now()).date())
     return found[1] if found else None
+
+
+def _close(episode_id: int | None, at: str | None, fmt: str) -> None:
+    from ..contract import BadInput
+
+    check_format(fmt)
+    when = parse_time(at, "at")
+    store, uid = open_store()
+    try:
+        ep = pick_episode(store, uid, episode_id, open_only=True)
+        closed = store.close_episode(uid, ep.id, at=when)
+    except BadInput as e:
+        bad_input(e)
+    finally:
+        store.close()
+    if fmt == "json":
+        emit({k: v for k, v in closed.as_dict().items() if k != "result"})
+    else:
+        sys.stdout.write(f"Episode {closed.id} closed.\n")
+
+
+def _episodes(fmt: str) -> None:
+    from .diary_args import day
+
+    check_format(fmt)
+    store, uid = open_store()
+    try:
+        eps = store.list_episodes(uid)
+        counts = {e.id: len(store.list_checkins(uid, e.id)) for e in eps}
+    finally:
+        store.close()
+    if fmt == "json":
+        emit([{**{k: v for k, v in e.as_dict().items() if k != "result"}, "checkins": counts[e.id]} for e in eps])
+        return
+    if not eps:
+        sys.stdout.write("No episodes yet: `backspasm episode start` opens one.\n")
+        return
+    from rich.table import Table
+
+    t = Table("id", "began", "recorded", "state", "urgency at start", "check-ins")
+    for e in eps:
+        t.add_row(str(e.id), day(e.onset_at), day(e.started_at), "open" if e.is_open else "closed", e.urgency,
+                  str(counts[e.id]))
+    console().print(t)
 
 
 def register(app: typer.Typer) -> None:
@@ -407,45 +301,12 @@ def register(app: typer.Typer) -> None:
     @episode.command("close")
     def episode_close(episode_id: EpisodeOpt = None, at: AtOpt = None, fmt: FormatOpt = "text") -> None:
         """Close an episode (the spasm is over)."""
-        from ..contract import BadInput
-
-        _check_format(fmt)
-        when = parse_time(at, "at")
-        store, uid = _open()
-        try:
-            ep = _pick_episode(store, uid, episode_id, open_only=True)
-            closed = store.close_episode(uid, ep.id, at=when)
-        except BadInput as e:
-            bad_input(e)
-        finally:
-            store.close()
-        if fmt == "json":
-            _emit({k: v for k, v in closed.as_dict().items() if k != "result"})
-        else:
-            sys.stdout.write(f"Episode {closed.id} closed.\n")
+        _close(episode_id, at, fmt)
 
     @app.command("episodes")
     def episodes(fmt: FormatOpt = "text") -> None:
         """List your episodes, newest first."""
-        _check_format(fmt)
-        store, uid = _open()
-        try:
-            eps = store.list_episodes(uid)
-            counts = {e.id: len(store.list_checkins(uid, e.id)) for e in eps}
-        finally:
-            store.close()
-        if fmt == "json":
-            _emit([{**{k: v for k, v in e.as_dict().items() if k != "result"}, "checkins": counts[e.id]} for e in eps])
-            return
-        if not eps:
-            sys.stdout.write("No episodes yet: `backspasm episode start` opens one.\n")
-            return
-        from rich.table import Table
-
-        t = Table("id", "started", "state", "urgency at start", "check-ins")
-        for e in eps:
-            t.add_row(str(e.id), _when(e.started_at), "open" if e.is_open else "closed", e.urgency, str(counts[e.id]))
-        _console().print(t)
+        _episodes(fmt)
 
     @app.command("checkin")
     def checkin(
@@ -455,97 +316,31 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="What you tried: cold, heat, rest, stretches, nsaid, acetaminophen; e.g. cold=yes,nsaid=no."),
         ] = None,
         findings: Annotated[str | None, typer.Option(help="New finding codes, comma-separated.")] = None,
+        gone: Annotated[
+            list[str] | None, typer.Option("--gone", metavar="CODE", help="A finding that has gone (repeat for more).")
+        ] = None,
         note: Annotated[str | None, typer.Option(help="A note in your own words.")] = None,
         episode_id: EpisodeOpt = None,
         at: AtOpt = None,
         json_path: JsonOpt = None,
         fmt: FormatOpt = "text",
     ) -> None:
-        """Record how the pain is now and what you tried; re-assesses the episode."""
-        _checkin(episode_id, pain, tried, findings, note, at, json_path, fmt)
+        """Record how the pain is now, what you tried, what is new or gone; re-assesses the episode."""
+        _checkin(episode_id, pain, tried, findings, gone, note, at, json_path, fmt)
+
+    @app.command("seen")
+    def seen(
+        note: Annotated[str | None, typer.Option(help="What the clinician said, in your own words.")] = None,
+        episode_id: EpisodeOpt = None,
+        at: AtOpt = None,
+        fmt: FormatOpt = "text",
+    ) -> None:
+        """Record that a clinician has seen you: emergency signs so far stop counting; the diary goes on."""
+        _seen(episode_id, note, at, fmt)
 
     @app.command("status")
     def status(episode_id: EpisodeOpt = None, now: NowOpt = None, fmt: FormatOpt = "text") -> None:
         """Re-assess with the diary: what changed, the pain trend, what is due next."""
         _status(episode_id, now, fmt)
 
-    @app.command("remind")
-    def remind(
-        ics: Annotated[str | None, typer.Option("--ics", metavar="FILE", help="Write the reminders as iCalendar.")] = None,
-        episode_id: EpisodeOpt = None,
-        now: NowOpt = None,
-        fmt: FormatOpt = "text",
-    ) -> None:
-        """The next due steps; --ics FILE exports them for a phone calendar."""
-        from ..diary.reminders import to_ics
-
-        _check_format(fmt)
-        ep, st, _ = _episode_status(episode_id, parse_time(now, "now"))
-        if ics is not None:
-            write_output(ics, to_ics(st.next_due, ep.id, datetime.now(UTC)))
-        if fmt == "json":
-            _emit([r.as_dict() for r in st.next_due])
-        else:
-            for r in st.next_due:
-                sys.stdout.write(f"{_when(r.at)}  {r.title}: {r.text}\n")
-            if ics is not None:
-                sys.stdout.write(f"Wrote {len(st.next_due)} reminder(s) to {ics}\n")
-
-    @app.command("report")
-    def report(
-        out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", help="visit.pdf or visit.html")],
-        episode_id: EpisodeOpt = None,
-        now: NowOpt = None,
-    ) -> None:
-        """A summary for your doctor: timeline, pain chart, red flags, what helped, urgency with sources."""
-
-        kind = out.rsplit(".", 1)[-1].lower() if "." in out else ""
-        if kind not in ("pdf", "html", "htm"):
-            fail(f"bad input:\n  --out: {out!r} must end in .pdf or .html")
-        ep, st, _ = _episode_status(episode_id, parse_time(now, "now"))
-        from ..report import build_html, build_pdf
-
-        write_output(out, build_pdf(st) if kind == "pdf" else build_html(st).encode("utf-8"))
-        sys.stderr.write(f"Wrote the report for episode {ep.id} to {out}\n")
-
-    @app.command("export")
-    def export(out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", help="FILE.json, '-' for stdout.")]) -> None:
-        """Export every episode and check-in (and your activity and documents) as JSON you own."""
-        store, uid = _open()
-        try:
-            data = json.dumps(store.export_user(uid), ensure_ascii=False, indent=2) + "\n"
-        finally:
-            store.close()
-        write_output(out, data)
-        if out != "-":
-            sys.stderr.write(f"Exported to {out}\n")
-
-    @app.command("import")
-    def import_(
-        path: Annotated[str, typer.Argument(metavar="FILE", help="An export file, '-' for stdin.")],
-        fmt: FormatOpt = "text",
-    ) -> None:
-        """Import an export file; all or nothing, and episodes already present are skipped."""
-        from .. import jsonload
-        from ..contract import BadInput
-
-        _check_format(fmt)
-        raw = read_source(path)
-        try:
-            data = jsonload.loads(raw)
-        except BadInput as e:
-            bad_input(e)
-        store, uid = _open()
-        try:
-            added = store.import_user(uid, data)
-        except BadInput as e:
-            bad_input(e)
-        finally:
-            store.close()
-        if fmt == "json":
-            _emit(added)
-        else:
-            sys.stdout.write(
-                f"Imported {added['episodes']} episode(s) and {added['checkins']} check-in(s)"
-                f" ({added['skipped_episodes']} already present).\n"
-            )
+    diary_io.register(app)

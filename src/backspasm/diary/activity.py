@@ -7,13 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, select
-
 from . import validation as v
-from .accounts import require_user
 from .database import Part, insert_row, rowcount
 from .episodes import owned
-from .models import activity_log, documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +33,7 @@ class Activity:
         }
 
 
-def activity_of(r: Row[Any]) -> Activity:
+def activity_of(r: Any) -> Activity:
     return Activity(r.id, r.user_id, r.episode_id, r.at, r.kind, r.code, dict(r.detail))
 
 
@@ -65,6 +61,9 @@ class Activities(Part):
             raise v.bad("detail", "must be an object")
         value = v.json_value(dict(detail or {}), "detail")
         when = v.aware(at, "at", v.now())
+        from .accounts import require_user
+        from .models import activity_log
+
         with self.db.write() as c:
             require_user(c, user_id)
             if episode_id is not None:
@@ -77,6 +76,9 @@ class Activities(Part):
         self, user_id: int, kind: str | None = None, since: datetime | None = None, episode_id: int | None = None
     ) -> list[Activity]:
         """The user's activity, oldest first, optionally of one kind, since a moment, or for one episode."""
+        from sqlalchemy import select
+
+        from .models import activity_log
         q = select(activity_log).where(activity_log.c.user_id == v.positive_id(user_id, "user_id"))
         if kind is not None:
             q = q.where(activity_log.c.kind == kind)
@@ -98,6 +100,9 @@ class Documents(Part):
         v.plain_text(key, "key")
         data = v.json_value(value, "value")
         at = v.now()
+        from .accounts import require_user
+        from .models import documents
+
         with self.db.write() as c:
             require_user(c, user_id)
             if self.db.dialect == "postgresql":
@@ -113,6 +118,10 @@ class Documents(Part):
             )
 
     def get_document(self, user_id: int, key: str) -> Any | None:
+        from sqlalchemy import select
+
+        from .models import documents
+
         with self.db.read() as c:
             return c.scalar(
                 select(documents.c.value).where(documents.c.user_id == v.positive_id(user_id, "user_id"),
@@ -121,6 +130,10 @@ class Documents(Part):
 
     def list_documents(self, user_id: int, prefix: str = "") -> dict[str, Any]:
         """The user's documents whose key starts with `prefix`, by key."""
+        from sqlalchemy import select
+
+        from .models import documents
+
         with self.db.read() as c:
             rows = c.execute(
                 select(documents.c.key, documents.c.value)
@@ -130,6 +143,10 @@ class Documents(Part):
             return {k: val for k, val in rows if k.startswith(prefix)}
 
     def delete_document(self, user_id: int, key: str) -> bool:
+        from sqlalchemy import delete
+
+        from .models import documents
+
         with self.db.write() as c:
             n = c.execute(
                 delete(documents).where(documents.c.user_id == v.positive_id(user_id, "user_id"), documents.c.key == key)

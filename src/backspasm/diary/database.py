@@ -11,14 +11,14 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Connection, Engine, create_engine, event, insert, make_url, text
-from sqlalchemy.exc import OperationalError
+from typing import TYPE_CHECKING, Any
 
 from ..privatefiles import private_file, private_folder
 
-HEAD_REVISION = "0002"
+if TYPE_CHECKING:  # SQLAlchemy loads when a database is opened: `backspasm status` can read without it (quick.py)
+    from sqlalchemy import Connection, Engine
+
+HEAD_REVISION = "0003"
 
 
 def default_url() -> str:
@@ -38,6 +38,8 @@ def default_url() -> str:
 
 def private_sqlite_file(url: str) -> None:
     """Create a SQLite file 0600 before SQLite does (its -wal and -shm files copy that mode)."""
+    from sqlalchemy import make_url
+
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
         return
@@ -46,6 +48,8 @@ def private_sqlite_file(url: str) -> None:
 
 def make_engine(url: str) -> Engine:
     """An engine with the diary's connection settings (SQLite pragmas and IMMEDIATE writes)."""
+    from sqlalchemy import create_engine, event
+
     if url.startswith("sqlite"):
         private_sqlite_file(url)
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
@@ -72,6 +76,9 @@ def make_engine(url: str) -> Engine:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to head with alembic, unless it is already there (the fast path)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
     try:
         with engine.connect() as conn:
             current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -134,7 +141,7 @@ class Database:
         """Write (and commit) one small row: raises when the database cannot take writes (read-only, disk full)."""
         from datetime import UTC, datetime
 
-        from sqlalchemy import update
+        from sqlalchemy import insert, update
 
         from .models import readiness
 
@@ -169,6 +176,8 @@ def checkpoint(engine: Engine) -> None:
 
 def insert_row(conn: Connection, table: Any, **values: Any) -> int:
     """Insert one row and return its new id."""
+    from sqlalchemy import insert
+
     pk = conn.execute(insert(table).values(**values)).inserted_primary_key
     assert pk is not None
     return int(pk[0])

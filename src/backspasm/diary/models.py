@@ -105,6 +105,8 @@ episodes = Table(
     Column("reading", JSON, nullable=False),
     Column("result", JSON, nullable=False),
     Column("urgency", String(20), nullable=False),
+    Column("zone", String(64), nullable=True),  # the IANA zone (or UTC offset) the episode was entered in
+    Column("course", JSON, nullable=True),  # the folded state after the latest entry; NULL: rebuilt on next use
 )
 
 checkins = Table(
@@ -116,12 +118,27 @@ checkins = Table(
     Column("at", UTCDateTime(), nullable=False),
     Column("pain", Integer, nullable=False),
     Column("findings", JSON, nullable=False),
+    Column("gone", JSON, nullable=False, server_default=text("'[]'")),  # codes reported gone at this check-in
     Column("tried", JSON, nullable=False),
     Column("note", Text, nullable=True),
     Column("urgency", String(20), nullable=False),
     Column("escalated", Boolean, nullable=False),
     Column("result", JSON, nullable=False),
     Column("idempotency_key", String(100), nullable=True),
+    Column("zone", String(64), nullable=True),
+    Index("ix_checkins_episode_at", "episode_id", "at"),
+)
+
+# A clinician has seen the person: emergency findings reported before it stop counting.
+visits = Table(
+    "visits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("episode_id", Integer, ForeignKey("episodes.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("zone", String(64), nullable=True),
+    Column("note", Text, nullable=True),
 )
 # A retried check-in with the same key is the same check-in.
 Index("uq_checkins_user_idempotency", checkins.c.user_id, checkins.c.idempotency_key, unique=True)

@@ -5,11 +5,14 @@ live input (codes, ranges, note length, chronology), and then replayed: each
 episode is assessed again from its answers and words, each check-in re-assessed
 as if it were being entered, so nothing the file claims about urgency is trusted.
 A bad file changes nothing; importing the same file twice adds nothing.
+Version 2 adds findings reported gone, clinician visits and the zone of each time;
+version 1 files still import.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -20,15 +23,16 @@ from ..codes import URGENCY_LEVELS
 from ..contract import Assessment, BadInput, parse_assessment
 from . import validation as v
 from .accounts import require_user
-from .checkins import check_when, record_checkin
+from .checkins import record_checkin
 from .database import Database
 from .episodes import episode_values, insert_episode, read_text
-from .models import activity_log, checkins, documents, episodes
+from .models import activity_log, checkins, documents, episodes, visits
+from .visits import record_visit
 
 EXPORT_FORMAT = "backspasm-export"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2 adds findings reported gone, clinician visits and the zone of each time; 1 still imports
 # Entries the store writes itself as episodes are replayed: never copied from a file.
-DERIVED_KINDS = frozenset({"episode_started", "episode_closed", "escalation"})
+DERIVED_KINDS = frozenset({"episode_started", "episode_closed", "escalation", "seen"})
 ONSET_TOLERANCE = timedelta(seconds=1)
 
 Id = Annotated[StrictInt, Field(ge=1, le=2**62)]
@@ -42,11 +46,19 @@ class CheckinIn(_Closed):
     at: AwareDatetime
     pain: Annotated[StrictInt, Field(ge=0, le=10)]
     findings: list[StrictStr] = Field(default_factory=list, max_length=100)
+    gone: list[StrictStr] = Field(default_factory=list, max_length=100)
     tried: dict[StrictStr, StrictBool | None] = Field(default_factory=dict)
     note: Annotated[StrictStr, Field(max_length=v.MAX_NOTE)] | None = None
     urgency: StrictStr  # as exported; re-derived on import
     escalated: StrictBool
     result: dict[str, Any]
+    zone: Annotated[StrictStr, Field(max_length=64)] | None = None
+
+
+class VisitIn(_Closed):
+    at: AwareDatetime
+    note: Annotated[StrictStr, Field(max_length=v.MAX_NOTE)] | None = None
+    zone: Annotated[StrictStr, Field(max_length=64)] | None = None
 
 
 class EpisodeIn(_Closed):
@@ -58,7 +70,9 @@ class EpisodeIn(_Closed):
     reading: dict[str, Any]  # as exported; re-derived from the words on import
     result: dict[str, Any]
     urgency: StrictStr
+    zone: Annotated[StrictStr, Field(max_length=64)] | None = None
     checkins: list[CheckinIn] = Field(default_factory=list)
+    visits: list[VisitIn] = Field(default_factory=list)
 
 
 class ActivityIn(_Closed):
@@ -76,7 +90,7 @@ class DocumentIn(_Closed):
 
 class ExportIn(_Closed):
     format: Literal["backspasm-export"]
-    version: Literal[1]
+    version: Literal[1, 2]
     episodes: list[EpisodeIn] = Field(default_factory=list)
     activities: list[ActivityIn] = Field(default_factory=list)
     documents: dict[Annotated[str, Field(min_length=1, max_length=200)], DocumentIn] = Field(default_factory=dict)
@@ -119,16 +133,36 @@ def _check_episode(i: int, ep: EpisodeIn, now: datetime) -> Assessment:
         when = v.aware(c.at, f"{here}.at")
         if when > now + v.FUTURE_SLACK:
             raise v.bad(f"{here}.at", "is in the future")
-        if when < started:
-            raise v.bad(f"{here}.at", "is before the episode started")
+        if when < onset:
+            raise v.bad(f"{here}.at", "is before the spasm began")
         if closed is not None and when > closed:
             raise v.bad(f"{here}.at", "is after the episode closed")
         try:
             v.findings(c.findings)
+            v.findings(c.gone, "gone")
             v.parse_tried(c.tried)
             v.note(c.note)
+            v.zone(c.zone)
         except BadInput as e:
             raise _where(here, e) from None
+    for j, visit in enumerate(ep.visits):
+        here = f"{where}.visits.{j}"
+        when = v.aware(visit.at, f"{here}.at")
+        if when > now + v.FUTURE_SLACK:
+            raise v.bad(f"{here}.at", "is in the future")
+        if when < onset:
+            raise v.bad(f"{here}.at", "is before the spasm began")
+        if closed is not None and when > closed:
+            raise v.bad(f"{here}.at", "is after the episode closed")
+        try:
+            v.note(visit.note)
+            v.zone(visit.zone)
+        except BadInput as e:
+            raise _where(here, e) from None
+    try:
+        v.zone(ep.zone)
+    except BadInput as e:
+        raise _where(where, e) from None
     return a
 
 
@@ -173,6 +207,7 @@ def export_user(db: Database, user_id: int) -> dict[str, Any]:
             select(episodes).where(episodes.c.user_id == user_id).order_by(episodes.c.started_at, episodes.c.id)
         ).all():
             rows = c.execute(select(checkins).where(checkins.c.episode_id == ep.id).order_by(checkins.c.at, checkins.c.id))
+            seen = c.execute(select(visits).where(visits.c.episode_id == ep.id).order_by(visits.c.at, visits.c.id))
             out_episodes.append(
                 {
                     "id": ep.id,
@@ -183,11 +218,14 @@ def export_user(db: Database, user_id: int) -> dict[str, Any]:
                     "reading": ep.reading,
                     "result": ep.result,
                     "urgency": ep.urgency,
+                    "zone": ep.zone,
                     "checkins": [
                         {
                             "at": r.at.isoformat(),
+                            "zone": r.zone,
                             "pain": r.pain,
                             "findings": list(r.findings),
+                            "gone": list(r.gone or ()),
                             "tried": dict(r.tried),
                             "note": r.note,
                             "urgency": r.urgency,
@@ -196,6 +234,7 @@ def export_user(db: Database, user_id: int) -> dict[str, Any]:
                         }
                         for r in rows
                     ],
+                    "visits": [{"at": x.at.isoformat(), "zone": x.zone, "note": x.note} for x in seen],
                 }
             )
         activities = [
@@ -226,14 +265,20 @@ def _activity_count(c: Connection, user_id: int) -> int:
 
 
 def _replay_episode(c: Connection, user_id: int, ep: EpisodeIn, a: Assessment, prepared: tuple[dict[str, Any], Any]) -> int:
-    """Insert one episode as if it were being kept now: assessed, then each check-in in time order, then closed."""
+    """Insert one episode as if it were being kept now: assessed, then each check-in and visit in time order, then closed."""
     values, result = prepared
     episode = insert_episode(c, values, result)
-    row = c.execute(select(episodes).where(episodes.c.id == episode.id)).one()
-    for ci in sorted(ep.checkins, key=lambda x: x.at):
-        when = v.aware(ci.at, "at")
-        check_when(row, when, when)
-        record_checkin(c, row, when, ci.pain, v.findings(ci.findings), v.parse_tried(ci.tried), v.note(ci.note))
+    entries: list[tuple[datetime, int, CheckinIn | VisitIn]] = [(v.aware(ci.at, "at"), 0, ci) for ci in ep.checkins]
+    entries += [(v.aware(x.at, "at"), 1, x) for x in ep.visits]
+    for when, _, item in sorted(entries, key=lambda e: (e[0], e[1])):
+        row = c.execute(select(episodes).where(episodes.c.id == episode.id)).one()  # with the course saved so far
+        if isinstance(item, CheckinIn):
+            record_checkin(c, row, when, item.pain, v.findings(item.findings), v.parse_tried(item.tried), v.note(item.note),
+                           gone=v.findings(item.gone, "gone"), zone=v.zone(item.zone))
+        else:
+            seen = record_visit(c, row, when, v.note(item.note), v.zone(item.zone))
+            c.execute(insert(activity_log).values(user_id=user_id, episode_id=episode.id, at=when, kind="seen", code=None,
+                                                  detail={"visit_id": seen.visit.id, "released": list(seen.released)}))
     if ep.closed_at is not None:
         closed = v.aware(ep.closed_at, "closed_at")
         c.execute(update(episodes).where(episodes.c.id == episode.id).values(closed_at=closed))
@@ -254,8 +299,9 @@ def import_user(db: Database, user_id: int, data: Any) -> dict[str, int]:
     prepared = {}
     for ep in doc.episodes:
         a = parse_assessment(ep.assessment)
-        prepared[ep.id] = (a, episode_values(user_id, a, v.aware(ep.started_at, "started_at"), read_text(a.text)))
-    added = {"episodes": 0, "checkins": 0, "activities": 0, "documents": 0, "skipped_episodes": 0}
+        prepared[ep.id] = (a, episode_values(user_id, a, v.aware(ep.started_at, "started_at"), read_text(a.text),
+                                             v.zone(ep.zone)))
+    added = {"episodes": 0, "checkins": 0, "visits": 0, "activities": 0, "documents": 0, "skipped_episodes": 0}
     with db.write() as c:
         require_user(c, user_id)
         before = _activity_count(c, user_id)
@@ -275,6 +321,7 @@ def import_user(db: Database, user_id: int, data: Any) -> dict[str, int]:
             id_map[ep.id] = _replay_episode(c, user_id, ep, a, values)
             added["episodes"] += 1
             added["checkins"] += len(ep.checkins)
+            added["visits"] += len(ep.visits)
         have = {
             _activity_key(r.episode_id, r.at, r.kind, r.code, r.detail)
             for r in c.execute(select(activity_log).where(activity_log.c.user_id == user_id))
@@ -303,3 +350,47 @@ def import_user(db: Database, user_id: int, data: Any) -> dict[str, int]:
                 c.execute(update(documents).where(documents.c.id == current.id).values(value=d.value, updated_at=updated))
                 added["documents"] += 1
     return added
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPreview:
+    """What an import would add: each new episode (when it began, how many check-ins), and what is already there."""
+
+    episodes: tuple[dict[str, Any], ...]
+    skipped_episodes: int
+    checkins: int
+    visits: int
+    activities: int
+    documents: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"episodes": list(self.episodes), "skipped_episodes": self.skipped_episodes, "checkins": self.checkins,
+                "visits": self.visits, "activities": self.activities, "documents": self.documents}
+
+
+def preview_import(db: Database, user_id: int, data: Any) -> ImportPreview:
+    """What importing `data` would add, after checking it whole exactly as the import does; nothing is written."""
+    doc = validate_export(data)
+    with db.read() as c:
+        require_user(c, user_id)
+        existing = {
+            (r.started_at, r.onset_at)
+            for r in c.execute(select(episodes.c.started_at, episodes.c.onset_at).where(episodes.c.user_id == user_id))
+        }
+        new = [ep for ep in doc.episodes if (v.aware(ep.started_at, "started_at"), v.aware(ep.onset_at, "onset_at"))
+               not in existing]
+        ids = {ep.id for ep in new}
+        acts = [a for a in doc.activities if a.kind not in DERIVED_KINDS and (a.episode_id is None or a.episode_id in ids)]
+        docs = 0
+        for key, d in doc.documents.items():
+            current = c.scalar(select(documents.c.updated_at).where(documents.c.user_id == user_id, documents.c.key == key))
+            docs += current is None or v.aware(d.updated_at, "updated_at") > current
+    return ImportPreview(
+        episodes=tuple({"onset_at": ep.onset_at, "started_at": ep.started_at, "checkins": len(ep.checkins),
+                        "urgency": ep.urgency, "closed": ep.closed_at is not None} for ep in new),
+        skipped_episodes=len(doc.episodes) - len(new),
+        checkins=sum(len(ep.checkins) for ep in new),
+        visits=sum(len(ep.visits) for ep in new),
+        activities=len(acts),
+        documents=docs,
+    )

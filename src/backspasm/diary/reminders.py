@@ -43,8 +43,8 @@ class Change:
 
 
 def next_due(onset_at: datetime, result: Result, last_rating_at: datetime, now: datetime, closed: bool) -> list[Reminder]:
-    """The next steps in time order; none for a closed episode."""
-    if closed:
+    """The next steps in time order; none for a closed episode, and no routine step in an emergency."""
+    if closed or result.urgency == "emergency":
         return []
     hours_now = (now - onset_at).total_seconds() / 3600
     plan = set(result.codes("plan"))

@@ -13,13 +13,15 @@ from typing import Any
 
 from .accounts import LOCAL_EMAIL, LOCAL_PASSWORD_HASH, Accounts, User
 from .activity import Activities, Activity, Documents
-from .checkins import CheckIn, CheckinOutcome, CheckIns, Status
+from .checkins import CheckIn, CheckinOutcome, CheckIns
 from .database import HEAD_REVISION, Database, default_url, make_engine, migrate
 from .episodes import Episode, Episodes
-from .portability import EXPORT_FORMAT, EXPORT_VERSION, export_user, import_user
+from .portability import EXPORT_FORMAT, EXPORT_VERSION, ImportPreview, export_user, import_user, preview_import
 from .sessions import Sessions
 from .signin_limits import Limit, SignInLimits, Verdict
+from .status import Status, Statuses
 from .validation import MAX_NOTE, TREATMENTS, parse_tried
+from .visits import SEEN_ADVICE, SeenOutcome, Visit, Visits
 
 
 def open_store(url: str | None = None) -> Store:
@@ -42,6 +44,8 @@ class Store:
         self.accounts = Accounts(db)
         self.episodes = Episodes(db)
         self.checkins = CheckIns(db)
+        self.statuses = Statuses(db)
+        self.visits = Visits(db)
         self.activities = Activities(db)
         self.documents = Documents(db)
         self.sessions = Sessions(db)
@@ -72,7 +76,9 @@ class Store:
         self.add_checkin = self.checkins.add_checkin
         self.list_checkins = self.checkins.list_checkins
         self.checkin_result = self.checkins.checkin_result
-        self.status = self.checkins.status
+        self.status = self.statuses.status
+        self.record_seen = self.visits.record_seen
+        self.list_visits = self.visits.list_visits
         self.log_activity = self.activities.log_activity
         self.list_activities = self.activities.list_activities
         self.put_document = self.documents.put_document
@@ -94,6 +100,10 @@ class Store:
         """Add an export to a user, all or nothing; episodes already present are skipped."""
         return import_user(self.db, user_id, data)
 
+    def preview_import(self, user_id: int, data: Any) -> ImportPreview:
+        """What importing `data` would add, checked whole; nothing is written."""
+        return preview_import(self.db, user_id, data)
+
     def close(self) -> None:
         self.db.close()
 
@@ -111,16 +121,20 @@ __all__ = [
     "LOCAL_EMAIL",
     "LOCAL_PASSWORD_HASH",
     "MAX_NOTE",
+    "SEEN_ADVICE",
     "TREATMENTS",
     "Activity",
     "CheckIn",
     "CheckinOutcome",
     "Episode",
+    "ImportPreview",
     "Limit",
+    "SeenOutcome",
     "Status",
     "Store",
     "User",
     "Verdict",
+    "Visit",
     "open_store",
     "parse_tried",
 ]

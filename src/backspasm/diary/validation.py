@@ -61,21 +61,45 @@ def pain(value: object) -> int:
     return value
 
 
-def findings(values: Sequence[str] | None) -> list[str]:
-    """Finding codes a person can report, each once, in the order given."""
+def findings(values: Sequence[str] | None, loc: str = "findings") -> list[str]:
+    """Finding codes a person can report (present, or gone), each once, in the order given."""
     out: list[str] = []
     if isinstance(values, str):
-        raise bad("findings", "must be a list of finding codes, not a string")
+        raise bad(loc, "must be a list of finding codes, not a string")
     for i, code in enumerate(values or ()):
         if code == "long_duration":
-            raise bad(f"findings[{i}]", "'long_duration' is derived from the clock and cannot be listed")
+            raise bad(f"{loc}[{i}]", "'long_duration' is derived from the clock and cannot be listed")
         if code not in REPORTABLE:
             guess = difflib.get_close_matches(str(code), REPORTABLE, n=1)
             hint = f" (did you mean '{guess[0]}'?)" if guess else ""
-            raise bad(f"findings[{i}]", f"unknown finding code {code!r}{hint}")
+            raise bad(f"{loc}[{i}]", f"unknown finding code {code!r}{hint}")
         if code not in out:
             out.append(code)
     return out
+
+
+def zone(value: object, loc: str = "zone") -> str | None:
+    """A time zone name (IANA, or 'UTC+01:00'), or None."""
+    if value is None:
+        return None
+    from ..clock import UnknownZone, zone_name
+
+    try:
+        return zone_name(value)
+    except UnknownZone as e:
+        raise bad(loc, str(e)) from None
+
+
+def zone_for(value: object, at: datetime | None, loc: str = "zone") -> str:
+    """The zone a time was entered in: the one given, else the one the time carries, else UTC."""
+    named = zone(value, loc)
+    if named is not None:
+        return named
+    if isinstance(at, datetime) and at.tzinfo is not None:
+        from ..clock import name_of
+
+        return name_of(at)
+    return "UTC"
 
 
 def parse_tried(value: Mapping[str, bool | None] | Sequence[str] | None) -> dict[str, bool | None]:

@@ -7,8 +7,8 @@ Plain functions over a diary `Status`, so the CLI and the web app serve the same
 from __future__ import annotations
 
 from .chart import pain_chart_svg
-from .context import report_context
+from .context import Reader, report_context
 from .html import build_html
 from .pdf import build_pdf
 
-__all__ = ["build_html", "build_pdf", "pain_chart_svg", "report_context"]
+__all__ = ["Reader", "build_html", "build_pdf", "pain_chart_svg", "report_context"]

@@ -1,4 +1,4 @@
-"""The report as one self-contained HTML page (Jinja2 template, inline SVG chart)."""
+"""The report as one self-contained HTML page (Jinja2 template, inline SVG chart), readable on a phone and in print."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from ..diary.store import Status
 from .chart import pain_chart_svg
-from .context import report_context
+from .context import Reader, report_context
 
 
 @cache
@@ -22,9 +22,8 @@ def _env() -> Environment:
     )
 
 
-def build_html(st: Status) -> str:
+def build_html(st: Status, reader: Reader | None = None) -> str:
     """The doctor's-visit report for one episode as HTML."""
-    ctx = report_context(st)
-    labels = [f"{row['when']}: pain {row['pain']}" for row in ctx["timeline"] if row["pain"] != ""]
-    chart = Markup(pain_chart_svg(ctx["points"], labels))
+    ctx = report_context(st, reader)
+    chart = Markup(pain_chart_svg(ctx["points"]))
     return _env().get_template("report.html.j2").render(r=ctx, chart=chart)

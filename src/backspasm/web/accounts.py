@@ -200,3 +200,8 @@ async def delete_account(request: Request, user: Any) -> None:
     """Delete the account and, by cascade, every episode, check-in, document, session and log entry."""
     await run_in_threadpool(get_store(request).delete_user, user.id)
     browser_session(request).signed_out()
+
+
+def page_context(user: Any, **extra: Any) -> dict[str, Any]:
+    """What the account page shows: the user, the forms' errors and notices (each page handler adds its own)."""
+    return {"user": user, "error": "", "errors": {}, "saved": False, "min_password": MIN_PASSWORD, **extra}

@@ -59,6 +59,10 @@ class CheckinIn(_Closed):
     at: str | None = Field(default=None, max_length=64,
                            description="When, as ISO 8601 with a time zone (e.g. 2026-11-25T08:30:00+01:00); default now.")
     findings: list[str] = Field(default_factory=list, max_length=100, description="New finding codes since the last check-in.")
+    gone: list[str] = Field(default_factory=list, max_length=100,
+                            description="Finding codes that have gone since the last check-in.")
+    zone: str | None = Field(default=None, max_length=64,
+                             description="The IANA time zone the check-in was entered in (default: the offset of `at`).")
     tried: dict[str, bool | None] | list[str] | None = Field(
         default=None, description="Treatments tried (cold, heat, rest, stretches, nsaid, acetaminophen) and whether they helped."
     )
@@ -67,6 +71,13 @@ class CheckinIn(_Closed):
         default=None, max_length=100,
         description="Any unique string (a UUID): sending the same check-in again with it stores it once. "
         "The Idempotency-Key header does the same.")
+
+
+class SeenIn(_Closed):
+    note: str | None = Field(default=None, max_length=2000, description="What the clinician said.")
+    at: str | None = Field(default=None, max_length=64,
+                           description="When, as ISO 8601 with a time zone; default now.")
+    zone: str | None = Field(default=None, max_length=64, description="The IANA time zone it was entered in.")
 
 
 def _user_dict(user: Any) -> dict[str, Any]:
@@ -259,10 +270,27 @@ async def add_checkin(request: Request, episode_id: int, user: Writer) -> Respon
     when = _when(body.at)
     outcome = await run_in_threadpool(
         lambda: get_store(request).add_checkin(user.id, episode_id, body.pain, at=when, findings=body.findings,
-                                               tried=body.tried, note=body.note, idempotency_key=key)
+                                               tried=body.tried, note=body.note, idempotency_key=key, gone=body.gone,
+                                               zone=body.zone)
     )
     headers = {"idempotent-replayed": "true"} if outcome.replayed else {}
     return JSONResponse(outcome.as_dict(), status_code=201, headers=headers)
+
+
+@router.post("/episodes/{episode_id}/seen", status_code=201,
+             summary="Record that a clinician has seen the person: emergency findings so far stop counting",
+             responses=AUTH | NOT_FOUND | {422: {"model": BadInputModel}},
+             openapi_extra={"requestBody": {"required": False, "content": {JSON_TYPE: {
+                 "schema": SeenIn.model_json_schema()}}}})
+async def record_seen(request: Request, episode_id: int, user: Writer) -> dict[str, Any]:
+    await run_in_threadpool(_episode_or_404, request, user, episode_id)
+    body = await json_body(request, SeenIn)
+    when = _when(body.at)
+    outcome = await run_in_threadpool(
+        lambda: get_store(request).record_seen(user.id, episode_id, at=when, note=body.note, zone=body.zone)
+    )
+    result: dict[str, Any] = outcome.as_dict()
+    return result
 
 
 __all__ = ["router"]

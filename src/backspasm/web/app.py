@@ -147,13 +147,15 @@ def create_app(
     app.add_exception_handler(BadInput, _bad_input)
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
-    from . import api, api_diary, auth, diary_pages, pages
+    from . import api, api_diary, auth, diary_data, diary_pages, diary_report, pages
 
     app.include_router(api.router)
     app.include_router(api_diary.router)
     app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(diary_pages.router)
+    app.include_router(diary_report.router)
+    app.include_router(diary_data.router)
     if include_optional:
         for module_name, attr in OPTIONAL_ROUTERS:
             router = _optional_router(module_name, attr)

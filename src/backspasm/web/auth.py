@@ -95,9 +95,8 @@ async def signout_everywhere(request: Request) -> Response:
 @router.get("/account", response_class=HTMLResponse)
 async def account(request: Request) -> HTMLResponse:
     user = require_user(request)
-    return render(request, "account.html", {"user": user, "error": "", "errors": {},
-                                            "saved": request.query_params.get("saved") == "password",
-                                            "min_password": accounts.MIN_PASSWORD})
+    return render(request, "account.html",
+                  accounts.page_context(user, saved=request.query_params.get("saved") == "password"))
 
 
 @router.post("/account/password", response_class=HTMLResponse)
@@ -110,8 +109,7 @@ async def change_password(request: Request) -> Response:
     except BadInput as e:
         errors = {("new_password" if loc == "password" else "new_password_confirm" if loc == "password_confirm"
                    else loc or "form"): msg for loc, msg in e.errors}
-        return render(request, "account.html", {"user": user, "error": "", "errors": errors, "saved": False,
-                                                "min_password": accounts.MIN_PASSWORD}, 400)
+        return render(request, "account.html", accounts.page_context(user, errors=errors), 400)
     return RedirectResponse("/account?saved=password", status_code=303)
 
 
@@ -121,7 +119,6 @@ async def delete_account(request: Request) -> HTMLResponse:
     user = require_user(request)
     if form.get("confirm") != "delete":
         return render(request, "account.html",
-                      {"user": user, "error": "Tick the box to confirm that everything should be deleted.", "errors": {},
-                       "saved": False, "min_password": accounts.MIN_PASSWORD}, 400)
+                      accounts.page_context(user, error="Tick the box to confirm that everything should be deleted."), 400)
     await accounts.delete_account(request, user)
     return render(request, "deleted.html")

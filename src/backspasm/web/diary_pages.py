@@ -1,14 +1,13 @@
-"""The diary pages: episodes, check-ins, the pain chart, status and the doctor report.
+"""The diary pages: episodes, check-ins with findings present or gone, a clinician's visit, the chart and status.
 
 Every page needs a signed-in user and reads only that user's episodes: someone
-else's episode id answers 404, exactly like one that does not exist.
+else's episode id answers 404, exactly like one that does not exist. Times are shown
+in the reader's zone (diary_forms) and written the locale's way.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
@@ -17,9 +16,11 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from .. import clock
 from ..contract import BadInput, parse_assessment
 from ..engine import assess
 from ..knowledge import load
+from . import diary_forms as df
 from . import forms
 from .deps import check_form_csrf, current_user_id, get_store, require_user, text_reader_available
 from .pages import result_context
@@ -27,24 +28,11 @@ from .templating import render
 
 router = APIRouter(include_in_schema=False)
 
-TREATMENT_LABELS = {
-    "cold": "Cold pack",
-    "heat": "Heat (pad or warm bath)",
-    "rest": "Rest",
-    "stretches": "Gentle stretches",
-    "nsaid": "Ibuprofen or naproxen (NSAID)",
-    "acetaminophen": "Acetaminophen (paracetamol)",
-}
-HELPED = {"yes": True, "no": False, "unsure": None}
-PAIN_FIELD = re.compile(r"[0-9]{1,2}")  # ASCII digits only: '²' and '٣' are not ratings
-# The report is a standalone document with its own inline styles and no script at all.
-REPORT_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'"
-)
+PRIVACY_CHECKIN = ("What you enter here is stored in your diary on this server: it shows in your export and in the "
+                   "doctor report. Deleting your account deletes it.")
 
 
-def _episode_or_404(request: Request, user: Any, episode_id: int) -> Any:
+def episode_or_404(request: Request, user: Any, episode_id: int) -> Any:
     episode = get_store(request).get_episode(user.id, episode_id) if 0 < episode_id < 2**62 else None
     if episode is None:
         raise HTTPException(404, "There is no such diary episode in your account.")
@@ -52,57 +40,37 @@ def _episode_or_404(request: Request, user: Any, episode_id: int) -> Any:
 
 
 def chart_points(status: Any) -> list[tuple[float, int]]:
-    """(hours since onset, pain): the rating that opened the episode, then every check-in."""
+    """(hours since onset, pain): the rating that opened the episode, then every check-in, in time order."""
     first = (float(status.episode.assessment["hours_since_onset"]), int(status.episode.assessment["pain"]))
-    return [first, *((c.hours_since_onset, c.pain) for c in status.checkins)]
+    return sorted([first, *((c.hours_since_onset, c.pain) for c in status.checkins)])
 
 
-def _when_at(raw: object, offset_raw: object, errors: dict[str, str]) -> datetime | None:
-    """A datetime-local value in the browser's zone (offset from app.js; UTC without script), or None for now."""
-    if not isinstance(raw, str) or not raw.strip():
-        return None
-    try:
-        local = datetime.fromisoformat(raw.strip())
-    except ValueError:
-        errors["at"] = "Please give a date and time, or leave it empty for now."
-        return None
-    try:
-        offset = int(offset_raw) if isinstance(offset_raw, str) and offset_raw.strip() else 0
-    except ValueError:
-        offset = 0
-    if not -14 * 60 <= offset <= 14 * 60:
-        offset = 0
-    try:
-        if local.tzinfo is None:
-            # JavaScript's getTimezoneOffset(): minutes to add to local time to get UTC.
-            local = local.replace(tzinfo=UTC) + timedelta(minutes=offset)
-        return local.astimezone(UTC)
-    except OverflowError:  # year 1 or 9999 moved by the offset: no such moment
-        errors["at"] = "Please give a date and time between the episode's start and now."
-        return None
+def clock_helpers(zone: str, locale: str) -> dict[str, Any]:
+    """Formatting functions for the templates, bound to the reader's zone and locale."""
+    return {
+        "zone": zone,
+        "fmt_when": lambda dt: clock.when(dt, zone, locale),
+        "fmt_day": lambda dt: clock.day(dt, zone, locale),
+        "iso": lambda dt: dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
-def _checkin_args(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
-    errors: dict[str, str] = {}
-    raw_pain = form.get("pain")
-    pain: int | None = None
-    if isinstance(raw_pain, str) and PAIN_FIELD.fullmatch(raw_pain.strip()) and 0 <= int(raw_pain) <= 10:
-        pain = int(raw_pain)
-    else:
-        errors["pain"] = "Please choose a number from 0 to 10."
-    findings = [f for f in form.getlist("findings") if isinstance(f, str)]
-    tried: dict[str, bool | None] = {}
-    for code in TREATMENT_LABELS:
-        answer = form.get(f"tried_{code}", "")
-        if answer in HELPED:
-            tried[code] = HELPED[str(answer)]
-        elif answer not in ("", "no_try"):
-            errors[f"tried_{code}"] = "Choose one of the answers."
-    note = form.get("note")
-    at = _when_at(form.get("at"), form.get("tz_offset"), errors)
-    key = form.get("idempotency_key")
-    return {"pain": pain, "findings": findings, "tried": tried, "note": note if isinstance(note, str) else None,
-            "at": at, "idempotency_key": key if isinstance(key, str) and key else None}, errors
+def _timeline(status: Any) -> list[dict[str, Any]]:
+    """The first rating, every check-in and every visit, in time order, each with the urgency it had then."""
+    kb = load()
+    ep = status.episode
+    rows: list[dict[str, Any]] = [{"at": ep.started_at, "hour": ep.assessment["hours_since_onset"],
+                                   "pain": ep.assessment["pain"], "urgency": ep.urgency, "what": "First rating",
+                                   "note": "", "escalated": False}]
+    for c in status.checkins:
+        parts = [*(f"new: {kb.findings[f].label.lower()}" for f in c.findings),
+                 *(f"gone: {kb.findings[f].label.lower()}" for f in c.gone)]
+        rows.append({"at": c.at, "hour": c.hours_since_onset, "pain": c.pain, "urgency": c.urgency,
+                     "what": "; ".join(parts), "note": c.note or "", "escalated": c.escalated})
+    for v in status.visits:
+        rows.append({"at": v.at, "hour": v.hours_since_onset, "pain": None, "urgency": None,
+                     "what": "Seen by a clinician", "note": v.note or "", "escalated": False})
+    return sorted(rows, key=lambda r: r["at"])
 
 
 def _episode_page(request: Request, user: Any, episode_id: int, *, form: Any = None,
@@ -110,23 +78,35 @@ def _episode_page(request: Request, user: Any, episode_id: int, *, form: Any = N
     from ..report import pain_chart_svg
 
     store = get_store(request)
-    _episode_or_404(request, user, episode_id)
+    episode_or_404(request, user, episode_id)
     status = store.status(user.id, episode_id)
-    points = chart_points(status)
-    ctx = result_context(status.result) | {
+    zone = df.display_zone(request, user.id)
+    kb = load()
+    present = [c for c in kb.findings if c in status.present]
+    asked_again = [q for q in forms.red_flag_questions() + forms.other_questions() if q.code not in status.present]
+    ep = status.episode
+    ctx = result_context(status.result) | clock_helpers(zone, df.page_locale(request)) | {
         "status": status,
-        "episode": status.episode,
-        "chart": pain_chart_svg(points),
-        "questions": forms.red_flag_questions() + forms.other_questions(),
-        "treatments": TREATMENT_LABELS,
+        "episode": ep,
+        "chart": pain_chart_svg(chart_points(status)),
+        "present": [(c, kb.findings[c].label, c in status.held) for c in present],
+        "held_labels": [kb.findings[c].label.lower() for c in status.held],
+        "questions": asked_again,
+        "treatments": df.TREATMENT_LABELS,
+        "timeline": _timeline(status),
+        "levels": kb.levels,
         "form": form or {},
         "chosen_findings": set(form.getlist("findings")) if isinstance(form, FormData) else set(),
         "errors": errors or {},
         "saved": request.query_params.get("saved") == "1",
         "escalated": request.query_params.get("escalated") == "1",
         "idempotency_key": uuid.uuid4().hex,  # a double submit or a retried post stores the check-in once
+        "seen": request.query_params.get("seen") == "1",
         "banner_tag": "h2",
-        "source_of": {r: load().sources[r].name for r in load().sources},
+        "privacy": PRIVACY_CHECKIN,
+        "identity": df.remembered_identity(request, user.id),
+        "at_min": clock.input_value(ep.onset_at, zone),
+        "at_max": clock.input_value(status.now, zone),
     }
     return render(request, "episode.html", ctx, status_code)
 
@@ -137,8 +117,10 @@ async def diary_home(request: Request) -> HTMLResponse:
         return render(request, "diary_signed_out.html")
     user = require_user(request)
     episodes = await run_in_threadpool(get_store(request).list_episodes, user.id)
-    levels = load().levels
-    return render(request, "diary.html", {"episodes": episodes, "levels": levels, "user": user})
+    zone = await run_in_threadpool(df.display_zone, request, user.id)
+    return render(request, "diary.html", {"episodes": episodes, "levels": load().levels, "user": user,
+                                          "zones": clock.all_zones()}
+                  | clock_helpers(zone, df.page_locale(request)))
 
 
 @router.get("/diary/new", response_class=HTMLResponse)
@@ -146,6 +128,12 @@ async def new_episode_form(request: Request) -> HTMLResponse:
     require_user(request)
     return render(request, "assess_red_flags.html", {"questions": forms.red_flag_questions(), "form": {},
                                                      "errors": {}, "action": "/diary/new"})
+
+
+def _details(form: Any, errors: dict[str, str], conditions: list[str]) -> dict[str, Any]:
+    return {"red_flags": forms.red_flag_questions(), "questions": forms.other_questions(),
+            "conditions": forms.condition_questions(), "form": form, "chosen_conditions": set(conditions),
+            "errors": errors, "text_box": text_reader_available(), "action": "/diary/episodes", "stores": True}
 
 
 @router.post("/diary/new", response_class=HTMLResponse)
@@ -159,10 +147,7 @@ async def new_episode_red_flags(request: Request) -> HTMLResponse:
     if errors:
         return render(request, "assess_red_flags.html", {"questions": forms.red_flag_questions(), "form": form,
                                                          "errors": errors, "action": "/diary/new"}, 400)
-    return render(request, "assess_details.html", {
-        "red_flags": forms.red_flag_questions(), "questions": forms.other_questions(),
-        "conditions": forms.condition_questions(), "form": form, "chosen_conditions": set(), "errors": {},
-        "text_box": text_reader_available(), "action": "/diary/episodes"})
+    return render(request, "assess_details.html", _details(form, {}, []))
 
 
 @router.post("/diary/episodes", response_class=HTMLResponse)
@@ -177,11 +162,9 @@ async def start_episode(request: Request) -> Response:
     if not errors:
         assessment, errors = forms.validate(data)
     if errors or assessment is None:
-        return render(request, "assess_details.html", {
-            "red_flags": forms.red_flag_questions(), "questions": forms.other_questions(),
-            "conditions": forms.condition_questions(), "form": form, "chosen_conditions": set(conditions),
-            "errors": errors, "text_box": text_reader_available(), "action": "/diary/episodes"}, 400)
-    episode, _result = await run_in_threadpool(get_store(request).start_episode, user.id, assessment)
+        return render(request, "assess_details.html", _details(form, errors, conditions), 400)
+    zone = df.entry_zone(form, await run_in_threadpool(df.display_zone, request, user.id))
+    episode, _result = await run_in_threadpool(lambda: get_store(request).start_episode(user.id, assessment, zone=zone))
     return RedirectResponse(f"/diary/episodes/{episode.id}", status_code=303)
 
 
@@ -195,60 +178,55 @@ async def episode_page(request: Request, episode_id: int) -> HTMLResponse:
 async def add_checkin(request: Request, episode_id: int) -> Response:
     form = await check_form_csrf(request)
     user = require_user(request)
-    await run_in_threadpool(_episode_or_404, request, user, episode_id)
-    args, errors = _checkin_args(form)
-    if not errors:
-        try:
-            outcome = await run_in_threadpool(
-                lambda: get_store(request).add_checkin(user.id, episode_id, **args)
-            )
-        except BadInput as e:
-            errors = {loc.split(".")[0].split("[")[0] or "form": msg for loc, msg in e.errors}
-        else:
-            flag = "&escalated=1" if outcome.escalated else ""
-            return RedirectResponse(f"/diary/episodes/{episode_id}?saved=1{flag}#status", status_code=303)
-    return await run_in_threadpool(
-        lambda: _episode_page(request, user, episode_id, form=form, errors=errors, status_code=400)
-    )
+    store = get_store(request)
+
+    def save() -> Response:
+        episode_or_404(request, user, episode_id)
+        present = list(store.status(user.id, episode_id).present)
+        args, errors = df.checkin_args(form, df.entry_zone(form, df.display_zone(request, user.id)), present)
+        if not errors:
+            try:
+                outcome = store.add_checkin(user.id, episode_id, **args)
+            except BadInput as e:
+                errors = {loc.split(".")[0].split("[")[0] or "form": msg for loc, msg in e.errors}
+            else:
+                flag = "&escalated=1" if outcome.escalated else ""
+                return RedirectResponse(f"/diary/episodes/{episode_id}?saved=1{flag}#status", status_code=303)
+        return _episode_page(request, user, episode_id, form=form, errors=errors, status_code=400)
+
+    return await run_in_threadpool(save)
+
+
+@router.post("/diary/episodes/{episode_id}/seen", response_class=HTMLResponse)
+async def record_seen(request: Request, episode_id: int) -> Response:
+    form = await check_form_csrf(request)
+    user = require_user(request)
+    store = get_store(request)
+
+    def save() -> Response:
+        episode_or_404(request, user, episode_id)
+        zone = df.entry_zone(form, df.display_zone(request, user.id))
+        errors: dict[str, str] = {}
+        at = df.when_at(form.get("seen_at"), zone, errors)
+        note = form.get("seen_note")
+        if not errors:
+            try:
+                store.record_seen(user.id, episode_id, at=at, note=note if isinstance(note, str) else None, zone=zone)
+            except BadInput as e:
+                errors = {"seen": e.errors[0][1]}
+            else:
+                return RedirectResponse(f"/diary/episodes/{episode_id}?seen=1#status", status_code=303)
+        return _episode_page(request, user, episode_id, form=form, errors={"seen": next(iter(errors.values()))},
+                             status_code=400)
+
+    return await run_in_threadpool(save)
 
 
 @router.post("/diary/episodes/{episode_id}/close", response_class=HTMLResponse)
 async def close_episode(request: Request, episode_id: int) -> Response:
     await check_form_csrf(request)
     user = require_user(request)
-    episode = await run_in_threadpool(_episode_or_404, request, user, episode_id)
+    episode = await run_in_threadpool(episode_or_404, request, user, episode_id)
     if episode.is_open:
         await run_in_threadpool(get_store(request).close_episode, user.id, episode_id)
     return RedirectResponse(f"/diary/episodes/{episode_id}", status_code=303)
-
-
-@router.get("/diary/episodes/{episode_id}/report", response_class=HTMLResponse)
-async def report_html(request: Request, episode_id: int) -> HTMLResponse:
-    from ..report import build_html
-
-    user = require_user(request)
-
-    def build() -> str:
-        _episode_or_404(request, user, episode_id)
-        html: str = build_html(get_store(request).status(user.id, episode_id))
-        return html
-
-    html = await run_in_threadpool(build)
-    return HTMLResponse(html, headers={"content-security-policy": REPORT_CSP, "cache-control": "no-store"})
-
-
-@router.get("/diary/episodes/{episode_id}/report.pdf")
-async def report_pdf(request: Request, episode_id: int) -> Response:
-    from ..report import build_pdf
-
-    user = require_user(request)
-
-    def build() -> bytes:
-        _episode_or_404(request, user, episode_id)
-        pdf: bytes = build_pdf(get_store(request).status(user.id, episode_id))
-        return pdf
-
-    pdf = await run_in_threadpool(build)
-    return Response(pdf, media_type="application/pdf", headers={
-        "content-disposition": f'attachment; filename="backspasm-episode-{episode_id}.pdf"',
-        "cache-control": "no-store"})

@@ -98,14 +98,14 @@ async def json_body(request: Request, model: type[Model], limit: int = 64 * 1024
         raise validation_errors(e) from None
 
 
-async def read_form(request: Request, limit: int = MAX_FORM) -> FormData:
+async def read_form(request: Request, limit: int = MAX_FORM, max_files: int = 0) -> FormData:
     """A posted form, its size and field count checked before it is parsed (413 / 400)."""
     kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if kind not in ("application/x-www-form-urlencoded", "multipart/form-data"):
         raise HTTPException(415, "This form must be sent by the page it came from.")
     raw = await read_body(request, limit)
     if kind == "multipart/form-data":
-        return await _multipart(request, raw)
+        return await _multipart(request, raw, max_files, limit)
     try:
         text = raw.decode("utf-8")
         fields: list[tuple[str, str | UploadFile]] = []
@@ -115,8 +115,8 @@ async def read_form(request: Request, limit: int = MAX_FORM) -> FormData:
     return FormData(fields)
 
 
-async def _multipart(request: Request, raw: bytes) -> FormData:
-    """A multipart form from its already bounded body (no files: no page here uploads one)."""
+async def _multipart(request: Request, raw: bytes, max_files: int = 0, limit: int = MAX_FORM) -> FormData:
+    """A multipart form from its already bounded body (files only where the page uploads one)."""
     sent = False
 
     async def replay() -> dict[str, Any]:
@@ -127,6 +127,6 @@ async def _multipart(request: Request, raw: bytes) -> FormData:
         return {"type": "http.request", "body": raw, "more_body": False}
 
     try:
-        return await Request(request.scope, replay).form(max_files=0, max_fields=MAX_FORM_FIELDS)
+        return await Request(request.scope, replay).form(max_files=max_files, max_fields=MAX_FORM_FIELDS, max_part_size=limit)
     except (HTTPException, ValueError, KeyError) as e:
         raise HTTPException(400, "The form could not be read.") from e

@@ -6,6 +6,7 @@ answer shows the emergency page before any other question is asked.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -93,4 +94,5 @@ async def assessment_result(request: Request) -> HTMLResponse:
     if errors:
         return render(request, "assess_details.html", _details_context(form, errors, conditions), 400)
     result = await run_in_threadpool(assess, assessment) if assessment.text else assess(assessment)
-    return render(request, "result.html", result_context(result, assessment.text) | {"early": False})
+    carried = {"answers": assessment.model_dump_json(exclude_none=True), "assessed_at": datetime.now(UTC).isoformat()}
+    return render(request, "result.html", result_context(result, assessment.text) | {"early": False} | carried)

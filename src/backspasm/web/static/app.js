@@ -1,10 +1,11 @@
 // Progressive enhancement only: every page works without this file.
-// Shows plan times in the reader's own time zone instead of UTC.
+// Shows times in the reader's own time zone, and tells the server that zone with each diary form.
 (function () {
   "use strict";
-  var fmt;
+  var fmt, zone = "";
   try {
     fmt = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
   } catch (e) {
     return;
   }
@@ -15,11 +16,8 @@
     var rel = text.indexOf("(") >= 0 ? " " + text.slice(text.indexOf("(")) : "";
     el.textContent = fmt.format(at) + rel;
   });
-})();
-
-// Check-in times typed in local time: tell the server this browser's offset from UTC.
-(function () {
-  "use strict";
-  var offset = String(new Date().getTimezoneOffset());
-  document.querySelectorAll("input[name=tz_offset]").forEach(function (el) { el.value = offset; });
+  if (!zone) { return; }
+  // Times typed into a diary form are wall-clock times in this browser's zone.
+  document.querySelectorAll("input[name=tz]").forEach(function (el) { el.value = zone; });
+  document.querySelectorAll("[data-zone-name]").forEach(function (el) { el.textContent = zone; });
 })();
