@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import Any
 
 from ..codes import CONDITION_CODES, FINDING_CODES
 from ..findings import SEVERE_PAIN
 from ..result import EvidenceSpan
+from .matching import GROUP, NUMBERS
 from .numbers import durations
-from .pipeline import GROUP, pipeline
+from .pipeline import pipeline
 from .reading import EMPTY, Reading
+from .words import NORMALISED
 
 _FINDINGS = frozenset(FINDING_CODES)
 _CONDITIONS = frozenset(CONDITION_CODES)
@@ -32,15 +35,28 @@ def read(text: str) -> Reading:
     if not text or not text.strip():
         return EMPTY
     nlp = pipeline()
-    doc = nlp(text)
-    effects = {name: cat.effect for name, cat in nlp.context_data.categories.items()}
+    return reading_of(nlp(text), text, nlp.context.effects)
+
+
+def read_many(texts: list[str], batch_size: int = 64) -> list[Reading]:
+    """Read a batch of texts through spaCy's nlp.pipe (same readings as read() one by one)."""
+    nlp = pipeline()
+    out: list[Reading] = [EMPTY] * len(texts)
+    todo = [i for i, t in enumerate(texts) if t and t.strip()]
+    for i, doc in zip(todo, nlp.pipe((texts[i] for i in todo), batch_size=batch_size), strict=True):
+        out[i] = reading_of(doc, texts[i], nlp.context.effects)
+    return out
+
+
+def reading_of(doc: Any, text: str, effects: Mapping[str, str]) -> Reading:
+    """The Reading of one processed Doc of `text`."""
 
     categories: dict[tuple[str, int, int], set[str]] = defaultdict(set)
     for target, modifier in doc._.context_graph.edges:
         categories[(target.label_, target.start, target.end)].add(modifier.category)
 
-    numbers = doc.user_data.get("backspasm_numbers", {})
-    offsets: list[int] = doc.user_data["backspasm_offsets"]
+    numbers = doc.user_data.get(NUMBERS, {})
+    norm = doc.user_data[NORMALISED]
     kept: dict[str, tuple[int, int]] = {}
     denied: set[str] = set()
     pain: float | None = None
@@ -54,7 +70,7 @@ def read(text: str) -> Reading:
             continue
         num = numbers.get((kind, span.start, span.end))
         start, end = (num[0], num[1]) if num else (span.start_char, span.end_char)
-        start, end = offsets[start], offsets[end - 1] + 1  # back to the person's own text
+        start, end = norm.span(start, end)  # back to the person's own text
         if kind == "pain":
             value = num[2] if num else None
             if value is None:
@@ -66,7 +82,7 @@ def read(text: str) -> Reading:
         if kind in _FINDINGS or kind in _CONDITIONS:
             _keep(kept, kind, start, end)
 
-    onset = [d.value for d in durations(text)]
+    onset = [d.value for d in durations(norm.text)]
     evidence = tuple(
         EvidenceSpan(code, s, e, text[s:e]) for code, (s, e) in sorted(kept.items(), key=lambda kv: (kv[1][0], _ORDER[kv[0]]))
     )

@@ -1,0 +1,173 @@
+"""Fourth stage: mentions of findings and conditions (medspaCy TargetMatcher), numbers, medicine names.
+
+Rules that are plain word sequences go to spaCy's PhraseMatcher (a hash lookup per token);
+the rest are token patterns, grouped by what their first word can be, each group run only
+when such a word occurs. Joint labels ("BILATERAL_LEG_SYMPTOMS+LEG_NUMBNESS") are split into
+one span per code, bare symptom words inside a non-leg site are dropped, the numbers
+(temperatures, scores...) are added as spans of their own.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from . import numbers
+from .rules import NONE_CODE, OPTIONAL_HYPHEN, Lexicon, compile_targets, split_label
+from .words import Words
+
+GROUP = "backspasm"
+NUMBERS = "backspasm_numbers"  # doc.user_data: (kind, start, end) -> (char start, char end, value)
+TARGET_STARTS = "backspasm_target_starts"  # doc.user_data: token indices where a mention starts
+LITERAL_SEP = "\u241f"  # joins a literal's words; never inside a word
+
+
+class Targets:
+    """The matching stage: every mention of a finding or condition as a span in doc.spans[GROUP]."""
+
+    def __init__(self, words: Words, lexicon: Lexicon) -> None:
+        from medspacy.target_matcher import TargetMatcher, TargetRule
+
+        self.words = words
+        literals = Literals(words.nlp.vocab, words.norm_doc)
+
+        def target_matcher() -> Any:
+            tm = TargetMatcher(
+                literals,
+                name="backspasm_targets",
+                result_type="group",
+                span_group_name=GROUP,
+                prune=False,
+                phrase_matcher_attr="NORM",
+            )
+            inner_matcher(tm).validate = False
+            return tm
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self._literal = target_matcher()
+        literal_rules = []
+        grouped: dict[str, tuple[set[tuple[str, str]], list[Any]]] = {}
+        for t in compile_targets(lexicon, words.norms):
+            for literal, pattern in as_literals(t.pattern):
+                if pattern is None:
+                    literal_rules.append(TargetRule(literal or t.source, t.label))
+                    continue
+                key = json.dumps(pattern[0], sort_keys=True)
+                _, rules = grouped.setdefault(key, (anchors(pattern[0]), []))
+                rules.append(TargetRule(t.source, t.label, pattern=pattern))
+        self._literal.add(literal_rules)
+        self._anchored: list[tuple[frozenset[tuple[str, str]], Any]] = []
+        for anchor_set, rules in grouped.values():
+            tm = target_matcher()
+            tm.add(rules)
+            self._anchored.append((frozenset(anchor_set), tm))
+
+    def __call__(self, doc: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # spaCy warns that this matcher has phrases but no token patterns
+            self._literal(doc)
+        present = {("NORM", t.norm_) for t in doc} | {("LEMMA", t.lemma_) for t in doc if t.lemma_}
+        for anchor_set, matcher in self._anchored:
+            if not anchor_set.isdisjoint(present):
+                matcher(doc)
+        return finish(doc)
+
+
+def inner_matcher(component: Any) -> Any:
+    """The spaCy Matcher inside a medspaCy component (medspaCy does not expose it)."""
+    for name, value in vars(component).items():
+        if name.endswith("__matcher"):
+            for inner_name, inner in vars(value).items():
+                if inner_name.endswith("__matcher"):
+                    return inner
+    raise RuntimeError(f"cannot find the spaCy Matcher inside {type(component).__name__}")
+
+
+def finish(doc: Any) -> Any:
+    """One span per code (joint labels split), bare symptom words inside a non-leg site dropped, numbers added."""
+    from spacy.tokens import Span
+
+    spans: dict[tuple[str, int, int], Any] = {}
+    hiders: list[tuple[int, int]] = []
+    bare: list[tuple[str, int, int]] = []
+    for span in doc.spans.get(GROUP, ()):
+        codes, is_bare = split_label(span.label_)
+        for code in codes:
+            if code == NONE_CODE:
+                hiders.append((span.start, span.end))
+            elif is_bare:
+                bare.append((code, span.start, span.end))
+            else:
+                spans.setdefault((code, span.start, span.end), Span(doc, span.start, span.end, label=code.upper()))
+    for code, s, e in bare:
+        if not any(hs <= s and e <= he for hs, he in hiders):
+            spans.setdefault((code, s, e), Span(doc, s, e, label=code.upper()))
+    # keep only the widest mention of each code: a set word matched in part gives nested copies
+    by_code: dict[str, list[tuple[int, int]]] = {}
+    for code, s, e in spans:
+        by_code.setdefault(code, []).append((s, e))
+    for code, ranges in by_code.items():
+        for s, e in ranges:
+            if any(os <= s and e <= oe and (os, oe) != (s, e) for os, oe in ranges):
+                del spans[(code, s, e)]
+    chars: dict[tuple[str, int, int], tuple[int, int, float]] = {}
+    for num in numbers.all_numbers(doc.text):
+        span = doc.char_span(num.start, num.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            continue
+        key = (num.kind, span.start, span.end)
+        spans.setdefault(key, Span(doc, span.start, span.end, label=num.kind.upper()))
+        prev = chars.get(key)
+        if prev is None or num.value > prev[2]:
+            chars[key] = (num.start, num.end, num.value)
+    doc.spans[GROUP] = sorted(spans.values(), key=lambda sp: (sp.start, sp.end, sp.label_))
+    doc.user_data[NUMBERS] = chars
+    doc.user_data[TARGET_STARTS] = {sp.start for sp in spans.values()}
+    return doc
+
+
+class Literals:
+    """What medspaCy calls to turn a literal rule into words: our normalised words, exactly."""
+
+    def __init__(self, vocab: Any, make: Callable[[list[str]], Any]) -> None:
+        self.vocab = vocab
+        self._make = make
+        self.tokenizer = self  # medspaCy keeps only `nlp.tokenizer` for building literals
+
+    def __call__(self, literal: str) -> Any:
+        return self._make(literal.split(LITERAL_SEP))
+
+
+def as_literals(pattern: list[dict[str, Any]]) -> list[tuple[str | None, list[dict[str, Any]] | None]]:
+    """A plain word sequence as literal rules (with and without hyphens); anything else as a pattern."""
+    words: list[str] = []
+    for t in pattern:
+        if t == OPTIONAL_HYPHEN:
+            continue
+        if set(t) != {"NORM"} or not isinstance(t["NORM"], str):
+            return [(None, pattern)]
+        words.append(t["NORM"])
+    out: list[tuple[str | None, list[dict[str, Any]] | None]] = [(LITERAL_SEP.join(words), None)]
+    if len(words) > 1 and OPTIONAL_HYPHEN in pattern:
+        hyphenated = [x for w in words for x in (w, "-")][:-1]
+        out.append((LITERAL_SEP.join(hyphenated), None))
+    return out
+
+
+def anchors(first: dict[str, Any]) -> set[tuple[str, str]]:
+    """The token values a pattern's first element can match: (attribute, value) pairs."""
+    out: set[tuple[str, str]] = set()
+    for attr in ("NORM", "LEMMA"):
+        value = first.get(attr)
+        if isinstance(value, str):
+            out.add((attr, value))
+        elif isinstance(value, dict) and set(value) == {"IN"}:
+            out.update((attr, v) for v in value["IN"])
+        elif value is not None:
+            raise ValueError(f"a token pattern cannot start with {first!r}")
+    if not out:
+        raise ValueError(f"a token pattern cannot start with {first!r}")
+    return out
