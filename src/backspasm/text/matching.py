@@ -21,6 +21,7 @@ from .words import Words
 GROUP = "backspasm"
 NUMBERS = "backspasm_numbers"  # doc.user_data: (kind, start, end) -> (char start, char end, value)
 TARGET_STARTS = "backspasm_target_starts"  # doc.user_data: token indices where a mention starts
+UNSURE = "backspasm_unsure"  # doc.user_data: (code, start, end) of mentions the rules cannot settle
 LITERAL_SEP = "\u241f"  # joins a literal's words; never inside a word
 
 
@@ -93,9 +94,12 @@ def finish(doc: Any) -> Any:
     spans: dict[tuple[str, int, int], Any] = {}
     hiders: list[tuple[int, int]] = []
     bare: list[tuple[str, int, int]] = []
+    unsure: set[tuple[str, int, int]] = set()
     for span in doc.spans.get(GROUP, ()):
-        codes, is_bare = split_label(span.label_)
+        codes, is_bare, is_unsure = split_label(span.label_)
         for code in codes:
+            if is_unsure:
+                unsure.add((code, span.start, span.end))
             if code == NONE_CODE:
                 hiders.append((span.start, span.end))
             elif is_bare:
@@ -105,6 +109,8 @@ def finish(doc: Any) -> Any:
     for code, s, e in bare:
         if not any(hs <= s and e <= he for hs, he in hiders):
             spans.setdefault((code, s, e), Span(doc, s, e, label=code.upper()))
+    # a mention the rules can settle wins over an unsure one of the same words
+    unsure -= {k for k in spans if k in unsure and _certain_too(doc, k)}
     # keep only the widest mention of each code: a set word matched in part gives nested copies
     by_code: dict[str, list[tuple[int, int]]] = {}
     for code, s, e in spans:
@@ -126,7 +132,19 @@ def finish(doc: Any) -> Any:
     doc.spans[GROUP] = sorted(spans.values(), key=lambda sp: (sp.start, sp.end, sp.label_))
     doc.user_data[NUMBERS] = chars
     doc.user_data[TARGET_STARTS] = {sp.start for sp in spans.values()}
+    doc.user_data[UNSURE] = frozenset(k for k in unsure if k in spans)
     return doc
+
+
+def _certain_too(doc: Any, key: tuple[str, int, int]) -> bool:
+    """Whether a certain rule matched exactly these words as this code as well."""
+    code, s, e = key
+    for span in doc.spans.get(GROUP, ()):
+        if span.start == s and span.end == e:
+            codes, _, is_unsure = split_label(span.label_)
+            if code in codes and not is_unsure:
+                return True
+    return False
 
 
 class Literals:

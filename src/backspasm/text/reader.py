@@ -2,7 +2,9 @@
 
 Every mention the lexicon finds is kept unless its context rules it out: negated,
 feared or conditional, someone else's, or past and resolved (unless marked current
-again). Anything else, including an uncertain mention, counts: the safe reading wins.
+again). Anything else counts: the safe reading wins. A mention the rules cannot settle (an
+emergency site with an odd feeling: "peeing feels weird") counts too, and its evidence
+says `uncertain`, so the person is asked to confirm it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from ..codes import CONDITION_CODES, FINDING_CODES
 from ..findings import SEVERE_PAIN
 from ..result import EvidenceSpan
-from .matching import GROUP, NUMBERS
+from .matching import GROUP, NUMBERS, UNSURE
 from .numbers import durations
 from .pipeline import pipeline
 from .reading import EMPTY, Reading
@@ -57,7 +59,8 @@ def reading_of(doc: Any, text: str, effects: Mapping[str, str]) -> Reading:
 
     numbers = doc.user_data.get(NUMBERS, {})
     norm = doc.user_data[NORMALISED]
-    kept: dict[str, tuple[int, int]] = {}
+    unsure = doc.user_data.get(UNSURE, frozenset())
+    kept: dict[str, tuple[int, int, bool]] = {}
     denied: set[str] = set()
     pain: float | None = None
     for span in doc.spans.get(GROUP, ()):
@@ -77,14 +80,15 @@ def reading_of(doc: Any, text: str, effects: Mapping[str, str]) -> Reading:
                 continue
             pain = value if pain is None else max(pain, value)
             if value >= SEVERE_PAIN:
-                _keep(kept, "severe_pain", start, end)
+                _keep(kept, "severe_pain", start, end, False)
             continue
         if kind in _FINDINGS or kind in _CONDITIONS:
-            _keep(kept, kind, start, end)
+            _keep(kept, kind, start, end, (kind, span.start, span.end) in unsure)
 
     onset = [d.value for d in durations(norm.text)]
     evidence = tuple(
-        EvidenceSpan(code, s, e, text[s:e]) for code, (s, e) in sorted(kept.items(), key=lambda kv: (kv[1][0], _ORDER[kv[0]]))
+        EvidenceSpan(code, s, e, text[s:e], u)
+        for code, (s, e, u) in sorted(kept.items(), key=lambda kv: (kv[1][0], _ORDER[kv[0]]))
     )
     findings = frozenset(c for c in kept if c in _FINDINGS and c != "long_duration")
     return Reading(
@@ -107,8 +111,8 @@ def _verdict(categories: set[str], effects: Mapping[str, str]) -> str:
     return "denied" if "deny" in found else "counts"
 
 
-def _keep(kept: dict[str, tuple[int, int]], code: str, start: int, end: int) -> None:
-    """One evidence span per code: the first mention, the shorter one when two start together."""
+def _keep(kept: dict[str, tuple[int, int, bool]], code: str, start: int, end: int, unsure: bool) -> None:
+    """One evidence span per code: a certain mention before an unsure one, then the first, then the shorter."""
     prev = kept.get(code)
-    if prev is None or (start, end - start) < (prev[0], prev[1] - prev[0]):
-        kept[code] = (start, end)
+    if prev is None or (unsure, start, end - start) < (prev[2], prev[0], prev[1] - prev[0]):
+        kept[code] = (start, end, unsure)
