@@ -14,13 +14,22 @@ from typing import Any
 
 from .matching import GROUP, TARGET_STARTS, as_literals, inner_matcher
 from .rules import CompiledContext, ContextData, Lexicon, compile_context, upper
-from .sentences import CLAUSE_STARTS, LINE_STARTS, SENTENCE_END
+from .sentences import CLAUSE_STARTS, LINE_STARTS, SENTENCE_END, VERBS
 from .words import Words, in_set
 
 CLAUSE_PUNCT = frozenset(",;:")
 # Negation, fear and someone else's end with their clause; a time ("in 2015 I had...") does not.
 CLAUSE_BOUND = frozenset({"NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY"})
-LIST_LEAD = 3
+# Triggers whose own words may run into the mention they set aside ("if I lose control").
+OVERLAPPING = frozenset({"HYPOTHETICAL", "FAMILY"})
+EXTRA = "backspasm_extra_context"  # doc.user_data: (label, start, end) -> categories ConText could not attach
+QUESTION_WORDS = frozenset(
+    {"is", "are", "does", "do", "can", "could", "should", "will", "would", "what", "why", "how", "when", "which",
+     "has", "have", "did", "was", "were", "may", "might"}
+)  # fmt: skip
+FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "we", "our", "us"})
+ANSWERS = frozenset({"no", "nope", "none", "nil", "never", "n", "yes", "yeah", "yep", "y", "yea", "sometimes"})
+LIST_ITEM = 4  # words in a list item that is not itself a finding ("SOB", "night sweats")
 NEW_SUBJECT = frozenset({"i", "my", "it", "he", "she", "they", "we", "you", "this", "that", "there", "now", "then"})
 LIST_JOINERS = frozenset({"or", "and", "nor", "no", "any", "either", "neither", "&", "/"})
 NEAR_BLOCKERS = frozenset(
@@ -60,7 +69,42 @@ class Context:
         self._context.add(rules)
 
     def __call__(self, doc: Any) -> Any:
-        return self._context(doc)
+        doc = self._context(doc)
+        extra: dict[tuple[str, int, int], set[str]] = {}
+        graph = doc._.context_graph
+        for modifier in graph.modifiers:
+            if modifier.category not in OVERLAPPING or modifier.direction != "FORWARD":
+                continue
+            start, end = modifier.modifier_span
+            for target in graph.targets:
+                # "if I lose control", "my pregnant wife": the trigger's own words run into the mention
+                if start < target.start < end and modifier.allows(target.label_.upper()):
+                    extra.setdefault((target.label_, target.start, target.end), set()).add(modifier.category)
+        for sent_start, sent_end in _questions(doc):
+            for target in graph.targets:
+                if sent_start <= target.start < sent_end:
+                    extra.setdefault((target.label_, target.start, target.end), set()).add("HYPOTHETICAL")
+        doc.user_data[EXTRA] = extra
+        return doc
+
+
+def _questions(doc: Any) -> list[tuple[int, int]]:
+    """Sentences that ask about a sign in general ("Does back pain that's worse at night mean...?",
+    "Is a lump on your back serious?"): a question word first, a question mark last, nothing said of
+    oneself, and no yes/no answer after it. "I can't pee, is this serious?" speaks of oneself."""
+    out = []
+    sents = list(doc.sents)
+    for i, sent in enumerate(sents):
+        words = [t for t in sent if not t.is_space]
+        if not words or words[-1].text != "?" or words[0].norm_ not in QUESTION_WORDS:
+            continue
+        if any(t.norm_ in FIRST_PERSON for t in words):
+            continue
+        nxt = next((t for t in sents[i + 1] if not t.is_space), None) if i + 1 < len(sents) else None
+        if nxt is not None and nxt.norm_ in ANSWERS:
+            continue
+        out.append((sent.start, sent.end))
+    return out
 
 
 def _context_rule(cls: Any, c: CompiledContext, literal: str | None, pattern: list[dict[str, Any]] | None) -> Any:
@@ -165,7 +209,9 @@ def _fear_scope(target: Any, modifier: Any, span_between: Any) -> bool:
 
 
 def _list_scope(target: Any, modifier: Any, span_between: Any) -> bool:
-    """A negation or fear crosses a comma only along a list of findings ('no A, B or C')."""
+    """A negation or fear crosses a comma only along a list ("no A, B or C", "denies chest pain, SOB,
+    fever"): the first item follows the trigger directly, and every item between is short, with no
+    subject or verb of its own ("no fever, the pain is awful, can't pee" stops at "is")."""
     if _inside(target, modifier):
         return False
     between = _between(target, modifier)
@@ -176,18 +222,18 @@ def _list_scope(target: Any, modifier: Any, span_between: Any) -> bool:
         return True
     starts = target.doc.user_data.get(TARGET_STARTS, set())
     # the first list item must follow the trigger directly, before any comma
-    if not any(modifier.end <= s < commas[0] for s in starts):
+    if not any(modifier.end <= s < commas[0] for s in starts) and commas[0] - modifier.end > LIST_ITEM:
         return False
     doc = target.doc
-    for c in commas:
-        j = c + 1
-        while j < target.start and doc[j].norm_ in LIST_JOINERS:
-            j += 1
-        # the next list item is a finding, perhaps after a word or two ("bowel or bladder dysfunction")
-        item = next((k for k in range(j, min(j + LIST_LEAD, target.start) + 1) if k in starts or k == target.start), None)
-        if item is None or any(doc[k].norm_ in NEW_SUBJECT or doc[k].is_punct for k in range(j, item)):
+    bounds = [*commas, target.start]
+    for c, nxt in zip(bounds, bounds[1:], strict=False):
+        item = [t for t in doc[c + 1 : nxt] if t.norm_ not in LIST_JOINERS and not t.is_space]
+        if len(item) > LIST_ITEM and not any(k in starts for k in range(c + 1, nxt)):
             return False
-    return True
+        if any(t.norm_ in NEW_SUBJECT or t.lower_ in VERBS or (t.is_punct and t.text not in CLAUSE_PUNCT) for t in item):
+            return False
+    # after a comma, a mention with a verb of its own is a clause, not a list item ("..., legs are numb")
+    return not any(t.lower_ in VERBS for t in target)
 
 
 def _near_scope(target: Any, modifier: Any, span_between: Any) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 from ..codes import CONDITION_CODES, FINDING_CODES
 from ..findings import SEVERE_PAIN
 from ..result import EvidenceSpan
+from .context import EXTRA
 from .matching import GROUP, NUMBERS, UNSURE
 from .numbers import durations
 from .pipeline import pipeline
@@ -56,6 +57,8 @@ def reading_of(doc: Any, text: str, effects: Mapping[str, str]) -> Reading:
     categories: dict[tuple[str, int, int], set[str]] = defaultdict(set)
     for target, modifier in doc._.context_graph.edges:
         categories[(target.label_, target.start, target.end)].add(modifier.category)
+    for key, cats in doc.user_data.get(EXTRA, {}).items():
+        categories[key] |= cats
 
     numbers = doc.user_data.get(NUMBERS, {})
     norm = doc.user_data[NORMALISED]

@@ -18,6 +18,7 @@ SENTENCE_END = frozenset(".!?…")
 LINE_STARTS = "backspasm_line_starts"  # doc.user_data: token indices that open a line of the original
 CLAUSE_STARTS = "backspasm_clause_starts"  # doc.user_data: token indices that open a new clause
 
+PAIN_NOUNS = frozenset({"pain", "back", "spasm", "spasms", "ache", "aching", "sciatica", "numbness", "tingling"})
 SUBJECTS = frozenset({"i", "it", "he", "she", "they", "we", "there", "this", "that", "everything", "nothing"})
 OWNER = frozenset({"my", "his", "her", "their", "our", "the"})
 PREPOSITIONS = frozenset(
@@ -82,7 +83,7 @@ def _clause_starts(doc: Any) -> set[int]:
             nxt = doc[i + 1].norm_ if i + 1 < n else ""
             if nxt in VERBS or (i + 1 < n and nxt.endswith("ed")):
                 out.add(i)
-        elif w in OWNER and w != "the":
+        elif w in OWNER and (w != "the" or (i + 1 < n and doc[i + 1].norm_ in PAIN_NOUNS)):
             # "my legs keep giving way": owner, up to two words, then a verb
             for k in range(i + 2, min(i + 4, n)):
                 if doc[k].norm_ in VERBS:

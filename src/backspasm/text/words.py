@@ -47,6 +47,10 @@ class Words:
 
         self._Doc = Doc
         self.nlp = nlp
+        for quote in ("'", '"', "`"):
+            # a site in quotes ("numbness in the 'saddle region'") is still the site: a phrase's gap may
+            # cross a quotation mark, and it ends no sentence (the lexeme is shared, so this is per vocab)
+            nlp.vocab[quote].is_punct = False
         self._spelling = dict(lexicon.spelling)
         self.drugs = DrugNames()
         self._norm_cache: dict[str, list[str]] = {}
