@@ -36,7 +36,7 @@ class Row:
     present: frozenset[str]
     ruled_out: frozenset[str]
     where: str  # file:index, for messages
-    source: str = ""
+    source: str = ""  # the URL whose phrasing the text keeps
     judged: frozenset[str] | None = None  # codes the row speaks about (phrase table); None: all
 
 

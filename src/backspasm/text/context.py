@@ -20,6 +20,9 @@ from .words import Words, in_set
 CLAUSE_PUNCT = frozenset(",;:")
 # Negation, fear and someone else's end with their clause; a time ("in 2015 I had...") does not.
 CLAUSE_BOUND = frozenset({"NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY"})
+# "Still", "came back": marks of a finding present now may reach across a wrapped line (that only ever
+# raises urgency); everything that sets a mention aside stops at a line break.
+CROSSES_LINES = frozenset({"CURRENT"})
 # Triggers whose own words may run into the mention they set aside ("if I lose control").
 OVERLAPPING = frozenset({"HYPOTHETICAL", "FAMILY"})
 EXTRA = "backspasm_extra_context"  # doc.user_data: (label, start, end) -> categories ConText could not attach
@@ -44,6 +47,8 @@ class Context:
         from medspacy.context import ConText, ConTextRule
 
         from .matching import Literals
+
+        _spans_overlap_fully()
 
         self.data = data
         self.effects = {name: cat.effect for name, cat in data.categories.items()}
@@ -107,6 +112,21 @@ def _questions(doc: Any) -> list[tuple[int, int]]:
     return out
 
 
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether two [start, end) token ranges share a token (either may contain the other)."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _spans_overlap_fully() -> None:
+    """medspaCy 1.3 asks whether two ranges overlap with a test that misses one range containing the
+    other, so a "but" whose sentence reaches past a negation's scope failed to end it, and a neutral
+    sentence added after a text changed its reading. Its modules get a test that counts containment."""
+    from medspacy.context import context_graph, context_modifier
+
+    context_modifier.tuple_overlaps = overlaps  # type: ignore[attr-defined]
+    context_graph.tuple_overlaps = overlaps  # type: ignore[attr-defined]
+
+
 def _context_rule(cls: Any, c: CompiledContext, literal: str | None, pattern: list[dict[str, Any]] | None) -> Any:
     g = c.group
     return cls(
@@ -114,7 +134,7 @@ def _context_rule(cls: Any, c: CompiledContext, literal: str | None, pattern: li
         g.category,
         pattern=pattern,
         direction=g.direction,
-        on_modifies=_clause_local(_SCOPES[g.scope], clause=g.category in CLAUSE_BOUND),
+        on_modifies=_clause_local(_SCOPES[g.scope], line=g.category not in CROSSES_LINES, clause=g.category in CLAUSE_BOUND),
         allowed_types=upper(g.codes),
         excluded_types=upper(g.except_codes),
         max_scope=g.max_scope,
@@ -122,9 +142,10 @@ def _context_rule(cls: Any, c: CompiledContext, literal: str | None, pattern: li
     )
 
 
-def _clause_local(scope: Callable[[Any, Any, Any], bool], clause: bool) -> Callable[[Any, Any, Any], bool]:
-    """A scope callback that never reaches across a line break (nor, with `clause`, into another clause)."""
-    keys = (LINE_STARTS, CLAUSE_STARTS) if clause else (LINE_STARTS,)
+def _clause_local(scope: Callable[[Any, Any, Any], bool], line: bool, clause: bool) -> Callable[[Any, Any, Any], bool]:
+    """A scope callback that, with `line`, never reaches across a line break and, with `clause`, never
+    into another clause."""
+    keys = tuple(k for k, on in ((LINE_STARTS, line), (CLAUSE_STARTS, clause)) if on)
 
     def on_modifies(target: Any, modifier: Any, span_between: Any) -> bool:
         doc = target.doc

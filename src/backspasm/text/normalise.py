@@ -6,8 +6,9 @@ zero-width spaces and joiners, soft hyphens, combining accents, full-width lette
 curly quotes. Every one of them would break a phrase ("bladder" with a soft hyphen is a
 new word). normalise() returns the text in Unicode NFKC, lower case, with accents and
 invisible characters dropped, quotes and hyphens made plain, every run of spaces one
-space, and every line break recorded: a line the screen or keyboard wrapped (it goes on in
-lower case) reads as a space, any other break as one newline; `start[i]`/`end[i]` give
+space, and every line break recorded: a blank line, a break after a full stop, colon or the like, or
+before a bullet reads as one newline (a sentence ends there); any other break may be a
+line the screen or keyboard wrapped and reads as a space; `start[i]`/`end[i]` give
 the original characters behind normalised character i, so evidence points at the
 person's exact words.
 """
@@ -99,7 +100,7 @@ def normalise(text: str) -> Normalised:
             continue
         if pending_space >= 0:
             if out:
-                hard = pending_breaks and (pending_breaks > 1 or out[-1] in _ENDS_LINE or _STARTS_LINE(text[i]))
+                hard = pending_breaks and (pending_breaks > 1 or out[-1] in _ENDS_LINE or _STARTS_LINE(text, i))
                 out.append("\n" if hard else " ")
                 start.append(pending_space)
                 end.append(i)
@@ -114,12 +115,21 @@ def normalise(text: str) -> Normalised:
     return Normalised("".join(out), tuple(start), tuple(end), frozenset(line_starts))
 
 
-def _starts_line(c: str) -> bool:
-    """A line opening with a capital, a digit or a bullet starts a new sentence; one opening in
-    lower case most likely continues a line the screen or the keyboard wrapped."""
-    return c.isupper() or c.isdigit() or c in _BULLETS
+def _starts_line(text: str, i: int) -> bool:
+    """A line opening with a bullet ("- ", "* ", "1. ") starts a new item; any other line may be one the
+    screen or the keyboard wrapped, so it reads on (context still stops at every line break)."""
+    c = text[i]
+    nxt = text[i + 1 : i + 2]
+    if c in _BULLETS:
+        return nxt in (" ", "\t", "")
+    if c.isdigit():
+        j = i
+        while j < len(text) and text[j].isdigit():
+            j += 1
+        return text[j : j + 1] in (".", ")") and text[j + 1 : j + 2] in (" ", "\t")
+    return False
 
 
-_ENDS_LINE = frozenset(".!?:;,)\u2013")
-_BULLETS = frozenset("-*\u2022\u00b7\u25cf\u25aa\u2013\u2014>#(+")
+_ENDS_LINE = frozenset(".!?;")
+_BULLETS = frozenset("-*\u2022\u00b7\u25cf\u25aa\u2013\u2014>#+")
 _STARTS_LINE = _starts_line
