@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from scoring import CONDITIONS, EMERGENCY, FINDINGS, RED_FLAGS, Score, corpus, phrase_table, score  # noqa: E402
+from scoring import CONDITIONS, EMERGENCY, FINDINGS, RED_FLAGS, Score, corpus, phrase_table, score
 
 
 def _table(title: str, s: Score, codes: list[str]) -> None:
@@ -33,7 +33,10 @@ def main() -> None:
     emergency = sum(1 for r in rows if r.present & EMERGENCY)
     urgent = sum(1 for r in rows if (r.present & RED_FLAGS) - EMERGENCY)
     none = sum(1 for r in rows if not r.present & RED_FLAGS)
-    print(f"development corpus: {len(rows)} texts ({emergency} with an emergency finding, {urgent} with an urgent one, {none} with no red flag)")
+    print(
+        f"development corpus: {len(rows)} texts ({emergency} with an emergency finding, "
+        f"{urgent} with an urgent one, {none} with no red flag)"
+    )
     codes = sorted(FINDINGS | CONDITIONS)
     _table("present (corpus)", res.present, codes)
     _table("ruled out (corpus)", res.ruled_out, sorted(RED_FLAGS))

@@ -48,7 +48,11 @@ def test_joining_two_rows_with_a_full_stop_keeps_what_either_gives() -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(TEXTS), st.lists(st.sampled_from(sorted(RELATIONS)), min_size=1, max_size=3), st.integers(0, 10**6))
+@given(
+    st.sampled_from(TEXTS),
+    st.lists(st.sampled_from(sorted(RELATIONS)), min_size=1, max_size=3, unique=True),
+    st.integers(0, 10**6),
+)
 def test_relations_combined_never_lose_a_finding(text: str, names: list[str], seed: int) -> None:
     variant = text
     for name in names:

@@ -8,6 +8,7 @@ clause between them (sentences.py) ends negation, fear, someone else's and the p
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -103,6 +104,8 @@ def _questions(doc: Any) -> list[tuple[int, int]]:
         words = [t for t in sent if not t.is_space]
         if not words or words[-1].text != "?" or words[0].norm_ not in QUESTION_WORDS:
             continue
+        if len(words) > 1 and words[1].norm_ in ("not", "n't"):
+            continue  # "Can't pee, any advice?" states something
         if any(t.norm_ in FIRST_PERSON for t in words):
             continue
         nxt = next((t for t in sents[i + 1] if not t.is_space), None) if i + 1 < len(sents) else None
@@ -123,8 +126,8 @@ def _spans_overlap_fully() -> None:
     sentence added after a text changed its reading. Its modules get a test that counts containment."""
     from medspacy.context import context_graph, context_modifier
 
-    context_modifier.tuple_overlaps = overlaps  # type: ignore[attr-defined]
-    context_graph.tuple_overlaps = overlaps  # type: ignore[attr-defined]
+    context_modifier.tuple_overlaps = overlaps
+    context_graph.tuple_overlaps = overlaps
 
 
 def _context_rule(cls: Any, c: CompiledContext, literal: str | None, pattern: list[dict[str, Any]] | None) -> Any:
@@ -247,7 +250,7 @@ def _list_scope(target: Any, modifier: Any, span_between: Any) -> bool:
         return False
     doc = target.doc
     bounds = [*commas, target.start]
-    for c, nxt in zip(bounds, bounds[1:], strict=False):
+    for c, nxt in itertools.pairwise(bounds):
         item = [t for t in doc[c + 1 : nxt] if t.norm_ not in LIST_JOINERS and not t.is_space]
         if len(item) > LIST_ITEM and not any(k in starts for k in range(c + 1, nxt)):
             return False

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import numbers
 from .rules import NONE_CODE, OPTIONAL_HYPHEN, Lexicon, compile_targets, split_label
+from .sentences import CLAUSE_STARTS, LINE_STARTS
 from .words import Words
 
 GROUP = "backspasm"
@@ -95,13 +96,16 @@ def finish(doc: Any) -> Any:
     hiders: list[tuple[int, int]] = []
     bare: list[tuple[str, int, int]] = []
     unsure: set[tuple[str, int, int]] = set()
+    breaks = doc.user_data.get(LINE_STARTS, frozenset()) | doc.user_data.get(CLAUSE_STARTS, frozenset())
     for span in doc.spans.get(GROUP, ()):
         codes, is_bare, is_unsure = split_label(span.label_)
         for code in codes:
             if is_unsure:
                 unsure.add((code, span.start, span.end))
             if code == NONE_CODE:
-                hiders.append((span.start, span.end))
+                # "weakness and my back has been spasming": a site in another clause hides nothing
+                if not any(span.start < b < span.end for b in breaks):
+                    hiders.append((span.start, span.end))
             elif is_bare:
                 bare.append((code, span.start, span.end))
             else:
@@ -111,11 +115,12 @@ def finish(doc: Any) -> Any:
             spans.setdefault((code, s, e), Span(doc, s, e, label=code.upper()))
     # a mention the rules can settle wins over an unsure one of the same words
     unsure -= {k for k in spans if k in unsure and _certain_too(doc, k)}
-    # keep only the widest mention of each code: a set word matched in part gives nested copies
-    by_code: dict[str, list[tuple[int, int]]] = {}
+    # keep only the widest mention of each code (a set word matched in part gives nested copies);
+    # a settled mention is never swallowed by a wider unsure one
+    by_code: dict[tuple[str, bool], list[tuple[int, int]]] = {}
     for code, s, e in spans:
-        by_code.setdefault(code, []).append((s, e))
-    for code, ranges in by_code.items():
+        by_code.setdefault((code, (code, s, e) in unsure), []).append((s, e))
+    for (code, _), ranges in by_code.items():
         for s, e in ranges:
             if any(os <= s and e <= oe and (os, oe) != (s, e) for os, oe in ranges):
                 del spans[(code, s, e)]

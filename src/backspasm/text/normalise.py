@@ -6,9 +6,9 @@ zero-width spaces and joiners, soft hyphens, combining accents, full-width lette
 curly quotes. Every one of them would break a phrase ("bladder" with a soft hyphen is a
 new word). normalise() returns the text in Unicode NFKC, lower case, with accents and
 invisible characters dropped, quotes and hyphens made plain, every run of spaces one
-space, and every line break recorded: a blank line, a break after a full stop, colon or the like, or
-before a bullet reads as one newline (a sentence ends there); any other break may be a
-line the screen or keyboard wrapped and reads as a space; `start[i]`/`end[i]` give
+space, and every line break recorded: a blank line, a break after a full stop, question mark or
+semicolon, or before a bullet reads as one newline (a sentence ends there); any other break
+may be a line the screen or keyboard wrapped and reads as a space; `start[i]`/`end[i]` give
 the original characters behind normalised character i, so evidence points at the
 person's exact words.
 """

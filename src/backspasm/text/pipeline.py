@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import warnings
-from functools import cache
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from .context import Context
