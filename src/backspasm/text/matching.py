@@ -61,19 +61,21 @@ class Targets:
                 _, rules = grouped.setdefault(key, (anchors(pattern[0]), []))
                 rules.append(TargetRule(t.source, t.label, pattern=pattern))
         self._literal.add(literal_rules)
-        self._anchored: list[tuple[frozenset[tuple[str, str]], Any]] = []
+        self._anchored: list[tuple[frozenset[tuple[str, str]], list[list[frozenset[tuple[str, str]]]], Any]] = []
         for anchor_set, rules in grouped.values():
             tm = target_matcher()
             tm.add(rules)
-            self._anchored.append((frozenset(anchor_set), tm))
+            self._anchored.append((frozenset(anchor_set), [requirements(r.pattern) for r in rules], tm))
 
     def __call__(self, doc: Any) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # spaCy warns that this matcher has phrases but no token patterns
             self._literal(doc)
         present = {("NORM", t.norm_) for t in doc} | {("LEMMA", t.lemma_) for t in doc if t.lemma_}
-        for anchor_set, matcher in self._anchored:
-            if not anchor_set.isdisjoint(present):
+        present |= {("ORTH", t.text) for t in doc} | {("LOWER", t.lower_) for t in doc}
+        for anchor_set, needs, matcher in self._anchored:
+            # run a group only when one of its patterns has every word it cannot do without
+            if not anchor_set.isdisjoint(present) and any(all(not n.isdisjoint(present) for n in need) for need in needs):
                 matcher(doc)
         return finish(doc)
 
@@ -178,6 +180,42 @@ def as_literals(pattern: list[dict[str, Any]]) -> list[tuple[str | None, list[di
         hyphenated = [x for w in words for x in (w, "-")][:-1]
         out.append((LITERAL_SEP.join(hyphenated), None))
     return out
+
+
+def requirements(pattern: list[dict[str, Any]]) -> list[frozenset[tuple[str, str]]]:
+    """For each element a match cannot skip, the (attribute, value) pairs it can match (elements
+    tested otherwise, by a flag or a regex, are left out: they never rule a pattern out)."""
+    out = []
+    for element in pattern:
+        op = str(element.get("OP", ""))
+        if op in ("?", "*", "!") or op.startswith("{0"):
+            continue
+        shared = element.get("LEMMA")
+        if isinstance(shared, dict) and isinstance(shared.get("IN"), list) and len(element) <= 2:
+            # a $SET element: its value list is shared by every pattern naming the set
+            key = id(shared["IN"])
+            if key not in _SET_NEEDS:
+                _SET_NEEDS[key] = (shared["IN"], frozenset(("LEMMA", v) for v in shared["IN"]))
+            out.append(_SET_NEEDS[key][1])
+            continue
+        alternatives: set[tuple[str, str]] | None = set()
+        for attr in ("NORM", "LEMMA", "ORTH", "LOWER"):
+            value = element.get(attr)
+            if value is None:
+                continue
+            if isinstance(value, str):
+                alternatives.add((attr, value))  # type: ignore[union-attr]
+            elif isinstance(value, dict) and set(value) == {"IN"}:
+                alternatives.update((attr, v) for v in value["IN"])  # type: ignore[union-attr]
+            else:
+                alternatives = None
+                break
+        if alternatives:
+            out.append(frozenset(alternatives))
+    return out
+
+
+_SET_NEEDS: dict[int, tuple[list[str], frozenset[tuple[str, str]]]] = {}  # keeps each list alive with its id
 
 
 def anchors(first: dict[str, Any]) -> set[tuple[str, str]]:

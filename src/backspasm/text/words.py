@@ -33,6 +33,12 @@ class NormalisingTokenizer:
         doc.user_data[NORMALISED] = n
         return doc
 
+    def plain(self, text: str) -> Any:
+        """spaCy's tokenizer on text that needs no normalising (lower-case ASCII, single spaces)."""
+        doc = self._tokenizer(text)
+        doc.user_data[NORMALISED] = self._normalise(text)
+        return doc
+
     def pipe(self, texts: Any, batch_size: int = 1000) -> Any:
         for text in texts:
             yield self(text)
@@ -80,7 +86,12 @@ class Words:
                 norm = self.nlp.vocab[low].norm_
                 words = [self._spelling.get(norm) or self._spelling.get(low) or norm]
             else:
-                words = [t.norm_ for t in self.respell(self.nlp.make_doc(text))]
+                tokenizer = self.nlp.tokenizer
+                if low.isascii() and low == " ".join(low.split()) and isinstance(tokenizer, NormalisingTokenizer):
+                    doc = tokenizer.plain(low)  # plain ASCII already reads as itself: skip normalising
+                else:
+                    doc = self.nlp.make_doc(text)
+                words = [t.norm_ for t in self.respell(doc)]
             self._norm_cache[text] = words
         return list(words)
 
