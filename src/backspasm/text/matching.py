@@ -10,7 +10,6 @@ one span per code, bare symptom words inside a non-leg site are dropped, the num
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -47,20 +46,22 @@ class Targets:
             inner_matcher(tm).validate = False
             return tm
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self._literal = target_matcher()
-        literal_rules = []
+        # plain word sequences: one spaCy PhraseMatcher entry per label, all its phrases at once
+        from spacy.matcher import PhraseMatcher
+
+        self._literal = PhraseMatcher(words.nlp.vocab, attr="NORM")
+        phrases: dict[str, dict[tuple[str, ...], None]] = {}
         grouped: dict[str, tuple[set[tuple[str, str]], list[Any]]] = {}
         for t in compile_targets(lexicon, words.norms):
             for literal, pattern in as_literals(t.pattern):
                 if pattern is None:
-                    literal_rules.append(TargetRule(literal or t.source, t.label))
+                    phrases.setdefault(t.label, {})[tuple((literal or t.source).split(LITERAL_SEP))] = None
                     continue
                 key = json.dumps(pattern[0], sort_keys=True)
                 _, rules = grouped.setdefault(key, (anchors(pattern[0]), []))
                 rules.append(TargetRule(t.source, t.label, pattern=pattern))
-        self._literal.add(literal_rules)
+        for label, seqs in phrases.items():
+            self._literal.add(label, [words.norm_doc(list(seq)) for seq in seqs])
         self._anchored: list[tuple[frozenset[tuple[str, str]], list[list[frozenset[tuple[str, str]]]], Any]] = []
         for anchor_set, rules in grouped.values():
             tm = target_matcher()
@@ -68,9 +69,11 @@ class Targets:
             self._anchored.append((frozenset(anchor_set), [requirements(r.pattern) for r in rules], tm))
 
     def __call__(self, doc: Any) -> Any:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # spaCy warns that this matcher has phrases but no token patterns
-            self._literal(doc)
+        from spacy.tokens import Span
+
+        strings = doc.vocab.strings
+        found = [Span(doc, start, end, label=strings[match_id]) for match_id, start, end in self._literal(doc)]
+        doc.spans[GROUP] = [*doc.spans.get(GROUP, ()), *found]
         present = {("NORM", t.norm_) for t in doc} | {("LEMMA", t.lemma_) for t in doc if t.lemma_}
         present |= {("ORTH", t.text) for t in doc} | {("LOWER", t.lower_) for t in doc}
         for anchor_set, needs, matcher in self._anchored:
