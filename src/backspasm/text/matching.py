@@ -1,8 +1,8 @@
-"""Fourth stage: mentions of findings and conditions (medspaCy TargetMatcher), numbers, medicine names.
+"""Fourth stage: mentions of findings and conditions (spaCy's PhraseMatcher and Matcher), and numbers.
 
 Rules that are plain word sequences go to spaCy's PhraseMatcher (a hash lookup per token);
 the rest are token patterns, grouped by what their first word can be, each group run only
-when such a word occurs. Joint labels ("BILATERAL_LEG_SYMPTOMS+LEG_NUMBNESS") are split into
+when one of its patterns has every word it cannot do without. Joint labels ("BILATERAL_LEG_SYMPTOMS+LEG_NUMBNESS") are split into
 one span per code, bare symptom words inside a non-leg site are dropped, the numbers
 (temperatures, scores...) are added as spans of their own.
 """
@@ -29,59 +29,49 @@ class Targets:
     """The matching stage: every mention of a finding or condition as a span in doc.spans[GROUP]."""
 
     def __init__(self, words: Words, lexicon: Lexicon) -> None:
-        from medspacy.target_matcher import TargetMatcher, TargetRule
+        from spacy.matcher import Matcher, PhraseMatcher
 
         self.words = words
-        literals = Literals(words.nlp.vocab, words.norm_doc)
-
-        def target_matcher() -> Any:
-            tm = TargetMatcher(
-                literals,
-                name="backspasm_targets",
-                result_type="group",
-                span_group_name=GROUP,
-                prune=False,
-                phrase_matcher_attr="NORM",
-            )
-            inner_matcher(tm).validate = False
-            return tm
-
-        # plain word sequences: one spaCy PhraseMatcher entry per label, all its phrases at once
-        from spacy.matcher import PhraseMatcher
-
-        self._literal = PhraseMatcher(words.nlp.vocab, attr="NORM")
+        vocab = words.nlp.vocab
+        # plain word sequences: one PhraseMatcher entry per label, all its phrases at once
+        self._literal = PhraseMatcher(vocab, attr="NORM")
         phrases: dict[str, dict[tuple[str, ...], None]] = {}
-        grouped: dict[str, tuple[set[tuple[str, str]], list[Any]]] = {}
+        grouped: dict[str, tuple[set[tuple[str, str]], dict[str, list[list[dict[str, Any]]]]]] = {}
         for t in compile_targets(lexicon, words.norms):
             for literal, pattern in as_literals(t.pattern):
                 if pattern is None:
                     phrases.setdefault(t.label, {})[tuple((literal or t.source).split(LITERAL_SEP))] = None
                     continue
                 key = json.dumps(pattern[0], sort_keys=True)
-                _, rules = grouped.setdefault(key, (anchors(pattern[0]), []))
-                rules.append(TargetRule(t.source, t.label, pattern=pattern))
+                _, by_label = grouped.setdefault(key, (anchors(pattern[0]), {}))
+                by_label.setdefault(t.label, []).append(pattern)
         for label, seqs in phrases.items():
             self._literal.add(label, [words.norm_doc(list(seq)) for seq in seqs])
+        # token patterns: one Matcher per first word, run only when a pattern of it can match.
+        # spaCy re-validates every pattern through pydantic as it is added, which would cost about
+        # a second at load; the compiled patterns are validated once, in the test suite.
         self._anchored: list[tuple[frozenset[tuple[str, str]], list[list[frozenset[tuple[str, str]]]], Any]] = []
-        for anchor_set, rules in grouped.values():
-            tm = target_matcher()
-            tm.add(rules)
-            self._anchored.append((frozenset(anchor_set), [requirements(r.pattern) for r in rules], tm))
+        for anchor_set, by_label in grouped.values():
+            matcher = Matcher(vocab, validate=False)
+            needs: list[list[frozenset[tuple[str, str]]]] = []
+            for label, patterns in by_label.items():
+                matcher.add(label, patterns)
+                needs.extend(requirements(p) for p in patterns)
+            self._anchored.append((frozenset(anchor_set), needs, matcher))
 
     def __call__(self, doc: Any) -> Any:
         from spacy.tokens import Span
 
         strings = doc.vocab.strings
-        found = [Span(doc, start, end, label=strings[match_id]) for match_id, start, end in self._literal(doc)]
-        doc.spans[GROUP] = [*doc.spans.get(GROUP, ()), *found]
+        matches = list(self._literal(doc))
         present = {("NORM", t.norm_) for t in doc} | {("LEMMA", t.lemma_) for t in doc if t.lemma_}
         present |= {("ORTH", t.text) for t in doc} | {("LOWER", t.lower_) for t in doc}
         for anchor_set, needs, matcher in self._anchored:
             # run a group only when one of its patterns has every word it cannot do without
             if not anchor_set.isdisjoint(present) and any(all(not n.isdisjoint(present) for n in need) for need in needs):
-                matcher(doc)
+                matches.extend(matcher(doc))
+        doc.spans[GROUP] = [Span(doc, start, end, label=strings[match_id]) for match_id, start, end in matches]
         return finish(doc)
-
 
 def inner_matcher(component: Any) -> Any:
     """The spaCy Matcher inside a medspaCy component (medspaCy does not expose it)."""

@@ -2,8 +2,8 @@
 
 spacy.blank("en") (no model, nothing downloaded) with its tokenizer reading the normalised
 text (normalise.py), then, in the order text flows: words (spelling, rewrites, sets),
-sentences (sentence, line and clause starts), matching (medspaCy's TargetMatcher and the
-numbers) and context (medspaCy's ConText). Each stage is a spaCy component, so `nlp.pipe`
+sentences (sentence, line and clause starts), matching (spaCy's phrase and token matchers
+over the lexicon's target rules, and the numbers) and context (medspaCy's ConText). Each stage is a spaCy component, so `nlp.pipe`
 reads a batch. Importing this module imports spaCy: only text/reader.py does, lazily.
 """
 

@@ -1,4 +1,4 @@
-"""The lexicon and context rules as data: strict schemas, and their compilation into medspaCy rules.
+"""The lexicon and context rules as data: strict schemas, and their compilation into spaCy and medspaCy rules.
 
 lexicon.yaml and context.yaml are reviewed data; this module only checks them (unknown
 keys, codes, sets or categories fail at load, naming the file and entry) and turns
@@ -106,7 +106,7 @@ class ContextData(_Strict):
 
 @dataclass(frozen=True, slots=True)
 class CompiledTarget:
-    """One spaCy pattern for the TargetMatcher, with the label that carries its codes."""
+    """One spaCy token pattern of a target rule, with the label that carries its codes."""
 
     label: str
     pattern: list[dict[str, Any]]
@@ -290,7 +290,7 @@ def _with_hyphens(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def compile_targets(lexicon: Lexicon, norms: Callable[[str], list[str]]) -> list[CompiledTarget]:
-    """The TargetMatcher's patterns: label = the entry's codes joined by '+', bare ones marked."""
+    """The target rules' patterns: label = the entry's codes joined by '+', bare ones marked."""
     compiler = PhraseCompiler(norms, lexicon.sets, "lexicon.yaml")
     out: list[CompiledTarget] = []
     for i, entry in enumerate(lexicon.targets):

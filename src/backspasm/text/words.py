@@ -91,7 +91,7 @@ class Words:
                     doc = tokenizer.plain(low)  # plain ASCII already reads as itself: skip normalising
                 else:
                     doc = self.nlp.make_doc(text)
-                words = [t.norm_ for t in self.respell(doc)]
+                words = [t.norm_ for t in self.respell(doc, fuzzy=False)]
             self._norm_cache[text] = words
         return list(words)
 
@@ -102,14 +102,15 @@ class Words:
             t.norm_ = w
         return doc
 
-    def respell(self, doc: Any) -> Any:
-        """Spelling map and phrase rewrites on token norms (offsets untouched)."""
+    def respell(self, doc: Any, fuzzy: bool = True) -> Any:
+        """Spelling map, misspelt medicine names (unless `fuzzy` is off: a rule's own words are
+        exact) and phrase rewrites on token norms (offsets untouched)."""
         spelling = self._spelling
         drugs = self.drugs
         for t in doc:
             n = t.norm_
             fixed = spelling.get(n) or spelling.get(t.lower_)
-            if fixed is None and len(n) >= 5:
+            if fixed is None and fuzzy and len(n) >= 5:
                 name = drugs(n)  # a misspelt medicine name reads as the name
                 if name is not None and name != n:
                     fixed = spelling.get(name, name)
