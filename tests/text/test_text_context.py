@@ -70,3 +70,14 @@ def test_a_neutral_sentence_after_never_changes_the_scope_of_a_negation() -> Non
     text = "Worried I might have cauda equina as I have numbness in my groin"
     assert "saddle_numbness" in _found(text)
     assert "saddle_numbness" in _found(text + ".\nI'm 44.")
+
+
+def test_what_the_text_denies_is_ruled_out_and_no_injury_is_no_serious_accident() -> None:
+    r = read("No trauma, no numbness. I can feel the toilet paper when I wipe.")
+    assert {"injury", "major_trauma", "leg_numbness"} <= r.ruled_out
+    assert not r.findings
+
+
+def test_a_feared_or_family_mention_settles_nothing() -> None:
+    r = read("My dad had cancer. Worried I might lose bladder control.")
+    assert not {"cancer_history", "bladder_bowel_control_loss"} & (r.findings | r.ruled_out)

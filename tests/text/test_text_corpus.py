@@ -53,5 +53,5 @@ def test_red_flag_precision_and_all_findings_f1_reach_their_targets() -> None:
 
 def test_denials_in_the_corpus_are_reported_as_ruled_out() -> None:
     s = _result().ruled_out
-    assert s.precision(RED_FLAGS) >= 0.7
-    assert s.recall(RED_FLAGS) >= 0.6
+    assert s.precision(RED_FLAGS) >= 0.85
+    assert s.recall(RED_FLAGS) >= 0.75

@@ -100,8 +100,16 @@ def reading_of(doc: Any, text: str, effects: Mapping[str, str]) -> Reading:
         evidence=evidence,
         pain=None if pain is None else round(pain),
         hours_since_onset=max(onset) if onset else None,
-        ruled_out=frozenset(c for c in denied if c in _FINDINGS) - findings,
+        ruled_out=_ruled_out(denied) - findings,
     )
+
+
+def _ruled_out(denied: set[str]) -> frozenset[str]:
+    """Finding codes stated as absent; no injury at all is no serious accident either."""
+    out = {c for c in denied if c in _FINDINGS}
+    if "injury" in out:
+        out.add("major_trauma")
+    return frozenset(out)
 
 
 def _verdict(categories: set[str], effects: Mapping[str, str]) -> str:
