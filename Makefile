@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench vignettes setup clean browser-deps
+.PHONY: run test lint bench vignettes setup clean browser-deps text-report
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m compileall -q src
 	$(BIN)/python -m benchmarks
+
+# Per-code precision and recall of the text reader on the development corpus and the phrase table.
+text-report: $(STAMP)
+	$(BIN)/python tests/text/report.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,6 +1,7 @@
-"""Text reader targets: pipeline load < 1.5 s (paid only when text is present) and a median
-< 5 ms per 300-character text after load, with baselines measured side by side (importing
-backspasm and assessing without text; a bare assess() call)."""
+"""Text reader targets: pipeline load <= 1.5 s in a fresh process (paid only when text is present),
+a median <= 5 ms and a p95 <= 8 ms per 300-character text after load, and the batch throughput
+through spaCy's nlp.pipe on one core; baselines measured side by side (importing backspasm and
+assessing without text; a bare assess() call)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 
 LOAD_TARGET_S = 1.5
 READ_TARGET_MS = 5.0
+P95_TARGET_MS = 8.0
 FRESH_PROCESSES = 5
 
 # Realistic 300-character texts: mixed findings, negations, numbers, misspellings.
@@ -47,7 +49,7 @@ def run() -> None:
     loads = [_fresh(_FRESH) for _ in range(FRESH_PROCESSES)]
     bases = [_fresh(_BASELINE) for _ in range(FRESH_PROCESSES)]
     load, base = statistics.median(loads), statistics.median(bases)
-    verdict = "ok" if load < LOAD_TARGET_S else "OVER TARGET"
+    verdict = "ok" if load <= LOAD_TARGET_S else "OVER TARGET"
     print(
         f"   pipeline load in a fresh process (imports + rules): median {load:.2f} s of {FRESH_PROCESSES} "
         f"(max {max(loads):.2f} s); target < {LOAD_TARGET_S:g} s: {verdict}"
@@ -67,8 +69,19 @@ def run() -> None:
         read(t)
         times.append(time.perf_counter() - t0)
     med, p95 = statistics.median(times) * 1000, sorted(times)[int(len(times) * 0.95)] * 1000
-    verdict = "ok" if med < READ_TARGET_MS else "OVER TARGET"
-    print(f"   read() a 300-character text: median {med:.2f} ms, p95 {p95:.2f} ms; target < {READ_TARGET_MS:g} ms: {verdict}")
+    verdict = "ok" if med <= READ_TARGET_MS and p95 <= P95_TARGET_MS else "OVER TARGET"
+    print(
+        f"   read() a 300-character text: median {med:.2f} ms, p95 {p95:.2f} ms; "
+        f"targets <= {READ_TARGET_MS:g} ms / <= {P95_TARGET_MS:g} ms: {verdict}"
+    )
+
+    from backspasm.text.reader import read_many
+
+    batch = [texts[i % len(texts)] + " " * (i % 7) for i in range(600)]
+    t0 = time.perf_counter()
+    read_many(batch)
+    elapsed = time.perf_counter() - t0
+    print(f"   batch through nlp.pipe: {len(batch) / elapsed:.0f} texts/s on one core ({len(batch)} texts of 300 characters)")
 
     bare = []
     a = parse_assessment({"hours_since_onset": 30, "pain": 5, "findings": ["leg_tingling"]})

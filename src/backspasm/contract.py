@@ -152,6 +152,11 @@ class Evidence(_Response):
     code: str = Field(description="The finding or condition code the words were read as.")
     span: tuple[int, int] = Field(description="Start and end character offsets in `text`.")
     text: str = Field(description="The words themselves.")
+    uncertain: bool = Field(
+        default=False,
+        description="Present (and true) when the words name an emergency site with a feeling the rules cannot settle: "
+        "the finding counts, and the person should be asked to confirm it.",
+    )
 
 
 class Reason(_Response):

@@ -64,15 +64,24 @@ class Cited:
 
 @dataclass(frozen=True, slots=True)
 class EvidenceSpan:
-    """Words in the person's text that were read as a finding or condition."""
+    """Words in the person's text that were read as a finding or condition.
+
+    `uncertain`: the words name an emergency site with a feeling the rules cannot settle
+    ("peeing feels weird"); the finding counts (the safe reading) and the person should be
+    asked to confirm it. Serialised only when true.
+    """
 
     code: str
     start: int
     end: int
     text: str
+    uncertain: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "span": [self.start, self.end], "text": self.text}
+        out: dict[str, Any] = {"code": self.code, "span": [self.start, self.end], "text": self.text}
+        if self.uncertain:
+            out["uncertain"] = True
+        return out
 
 
 @dataclass(frozen=True, slots=True)

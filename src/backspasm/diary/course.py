@@ -199,7 +199,9 @@ def reading_now(c: Course, data: Mapping[str, Any]) -> Reading:
     return Reading(
         findings=findings,
         conditions=frozenset(data.get("conditions", ())),
-        evidence=tuple(EvidenceSpan(code, s, e, t) for code, s, e, t in data.get("evidence", ()) if code not in dropped),
+        evidence=tuple(EvidenceSpan(row[0], row[1], row[2], row[3], len(row) > 4 and bool(row[4]))
+                       for row in data.get("evidence", ()) if row[0] not in dropped),
         pain=data.get("pain") if c.last_is_first else None,
         hours_since_onset=data.get("hours_since_onset"),
+        ruled_out=frozenset(data.get("ruled_out", ())),
     )

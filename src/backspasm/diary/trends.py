@@ -28,7 +28,8 @@ def reading_to_dict(reading: Reading) -> dict[str, Any]:
     return {
         "findings": sorted(reading.findings),
         "conditions": sorted(reading.conditions),
-        "evidence": [[e.code, e.start, e.end, e.text] for e in reading.evidence],
+        "evidence": [[e.code, e.start, e.end, e.text, *([True] if e.uncertain else [])] for e in reading.evidence],
+        "ruled_out": sorted(reading.ruled_out),
         "pain": reading.pain,
         "hours_since_onset": reading.hours_since_onset,
     }

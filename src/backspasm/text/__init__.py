@@ -16,4 +16,11 @@ def read(text: str) -> Reading:
     return _read(text)
 
 
-__all__ = ["EMPTY", "Reading", "read"]
+def read_many(texts: list[str]) -> list[Reading]:
+    """Readings of many texts, in order (a batch through spaCy's nlp.pipe)."""
+    from .reader import read_many as _read_many
+
+    return _read_many(texts)
+
+
+__all__ = ["EMPTY", "Reading", "read", "read_many"]

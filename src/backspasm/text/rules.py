@@ -1,4 +1,4 @@
-"""The lexicon and context rules as data: strict schemas, and their compilation into medspaCy rules.
+"""The lexicon and context rules as data: strict schemas, and their compilation into spaCy and medspaCy rules.
 
 lexicon.yaml and context.yaml are reviewed data; this module only checks them (unknown
 keys, codes, sets or categories fail at load, naming the file and entry) and turns
@@ -23,6 +23,7 @@ READABLE_CODES: frozenset[str] = frozenset(FINDING_CODES) - DERIVED_ONLY_FINDING
 CONDITIONS: frozenset[str] = frozenset(CONDITION_CODES)
 NONE_CODE = "none"  # a span that is no finding: it hides bare symptom words inside it
 BARE_SUFFIX = "#BARE"
+UNSURE_SUFFIX = "#UNSURE"
 MAX_EXPANSIONS = 3000
 
 # Words a `~N` gap never crosses: they start a new clause or negate what follows.
@@ -58,6 +59,7 @@ class TargetEntry(_Strict):
     code: str | list[str]
     phrases: list[str] = Field(min_length=1)
     bare_phrases: list[str] = []
+    uncertain: bool = False
     note: str | None = None
 
     @property
@@ -104,7 +106,7 @@ class ContextData(_Strict):
 
 @dataclass(frozen=True, slots=True)
 class CompiledTarget:
-    """One spaCy pattern for the TargetMatcher, with the label that carries its codes."""
+    """One spaCy token pattern of a target rule, with the label that carries its codes."""
 
     label: str
     pattern: list[dict[str, Any]]
@@ -288,7 +290,7 @@ def _with_hyphens(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def compile_targets(lexicon: Lexicon, norms: Callable[[str], list[str]]) -> list[CompiledTarget]:
-    """The TargetMatcher's patterns: label = the entry's codes joined by '+', bare ones marked."""
+    """The target rules' patterns: label = the entry's codes joined by '+', bare ones marked."""
     compiler = PhraseCompiler(norms, lexicon.sets, "lexicon.yaml")
     out: list[CompiledTarget] = []
     for i, entry in enumerate(lexicon.targets):
@@ -299,7 +301,7 @@ def compile_targets(lexicon: Lexicon, norms: Callable[[str], list[str]]) -> list
             raise RulesError(f"lexicon.yaml: targets[{i}]: bare_phrases not in phrases: {sorted(unknown)}")
         for j, phrase in enumerate(entry.phrases):
             where = f"targets[{i}].phrases[{j}]"
-            mark = BARE_SUFFIX if phrase in bare else ""
+            mark = (BARE_SUFFIX if phrase in bare else "") + (UNSURE_SUFFIX if entry.uncertain else "")
             for pattern in compiler.compile(phrase, where):
                 out.append(CompiledTarget(label + mark, pattern, f"{where}: {phrase}"))
     return out
@@ -318,11 +320,13 @@ def compile_context(data: ContextData, sets: dict[str, list[str]], norms: Callab
     return out
 
 
-def split_label(label: str) -> tuple[tuple[str, ...], bool]:
-    """A target label back into its codes, and whether it came from a bare phrase."""
-    bare = label.endswith(BARE_SUFFIX)
-    core = label[: -len(BARE_SUFFIX)] if bare else label
-    return tuple(c.lower() for c in core.split("+")), bare
+def split_label(label: str) -> tuple[tuple[str, ...], bool, bool]:
+    """A target label back into its codes, whether it came from a bare phrase, and whether it is unsure."""
+    unsure = label.endswith(UNSURE_SUFFIX)
+    core = label[: -len(UNSURE_SUFFIX)] if unsure else label
+    bare = core.endswith(BARE_SUFFIX)
+    core = core[: -len(BARE_SUFFIX)] if bare else core
+    return tuple(c.lower() for c in core.split("+")), bare, unsure
 
 
 def effects(data: ContextData) -> dict[str, Effect]:
