@@ -246,44 +246,47 @@ class Screener:
                 rows[i] = self.exact({name: v[k] for name, v in data.items() if v[k] is not None})
         return self._assemble(ids, rows)
 
-    def lines(self, lines: Sequence[str | bytes], numbers: Sequence[int], fhir: bool = False) -> pa.RecordBatch:
+    def lines(self, lines: Sequence[str | bytes], numbers: Sequence[int] | None, fhir: bool = False) -> pa.RecordBatch:
         """Screen JSON Lines: each line one assessment object (with an optional id), or a FHIR resource.
-        `numbers` are the lines' numbers in the file: a row without an id is known by its line."""
+        `numbers` are the lines' numbers in the file: a row without an id is known by its line (when
+        lines have no numbers, as in a distributed file, such a row's id is null)."""
         self._fresh()
-        ids: list[str] = []
+        ids: list[str | None] = []
         rows: list[tuple[int, int] | Outcome] = []
         screen_line = self._fhir_line if fhir else self._json_line
-        for line, number in zip(lines, numbers, strict=True):
+        for k, line in enumerate(lines):
+            number = numbers[k] if numbers is not None else None
             row_id, outcome = screen_line(line, number)
-            ids.append(row_id)
+            ids.append(row_id if row_id is not None else (None if number is None else str(number)))
             rows.append(outcome)
         return self._assemble(pa.array(ids, pa.string()), rows)
 
-    def _decode(self, line: str | bytes, row: int) -> Any:
+    def _decode(self, line: str | bytes, row: int | None) -> Any:
+        where = "" if row is None else f"line {row}: "
         try:
             return loads_strict(line)
         except BadInput as e:
-            return Outcome(None, (), (), (), f"line {row}: {e}")
+            return Outcome(None, (), (), (), f"{where}{e}")
         except (ValueError, RecursionError) as e:
-            return Outcome(None, (), (), (), f"line {row} is not valid JSON: {getattr(e, 'msg', e)}")
+            return Outcome(None, (), (), (), f"{where}not valid JSON: {getattr(e, 'msg', e)}")
 
-    def _json_line(self, line: str | bytes, row: int) -> tuple[str, tuple[int, int] | Outcome]:
+    def _json_line(self, line: str | bytes, row: int | None) -> tuple[str | None, tuple[int, int] | Outcome]:
         data = self._decode(line, row)
         if isinstance(data, Outcome):
-            return str(row), data
+            return None, data
         if not isinstance(data, dict):
-            return str(row), self.exact(data)  # the contract's own message for a value that is not an object
+            return None, self.exact(data)  # the contract's own message for a value that is not an object
         row_id = data.pop(ID, None)
-        return (str(row) if row_id is None else _id_text(row_id)), self.one(data)
+        return (None if row_id is None else _id_text(row_id)), self.one(data)
 
-    def _fhir_line(self, line: str | bytes, row: int) -> tuple[str, tuple[int, int] | Outcome]:
+    def _fhir_line(self, line: str | bytes, row: int | None) -> tuple[str | None, tuple[int, int] | Outcome]:
         from ..interop.questionnaire import response_to_assessment
 
         resource = self._decode(line, row)
         if isinstance(resource, Outcome):
-            return str(row), resource
+            return None, resource
         row_id = resource.get("id") if isinstance(resource, dict) else None
-        rid = str(row) if row_id is None else _id_text(row_id)
+        rid = None if row_id is None else _id_text(row_id)
         try:
             a = response_to_assessment(resource)
         except ValueError as e:  # FhirError: each problem with its FHIRPath

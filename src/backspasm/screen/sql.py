@@ -53,7 +53,9 @@ class _Dialect:
     def drop_nulls(self, array: str) -> str:
         if self.name == "postgres":
             return f"array_remove({array}, NULL)"
-        return f"list_filter({array}, lambda x: x IS NOT NULL)" if self.name == "duckdb" else f"filter({array}, x -> x IS NOT NULL)"
+        if self.name == "duckdb":
+            return f"list_filter({array}, lambda x: x IS NOT NULL)"
+        return f"filter({array}, x -> x IS NOT NULL)"
 
     def has_unknown(self, column: str, allowed: tuple[str, ...]) -> str:
         known = self.array([_quote(c) for c in allowed])
@@ -121,7 +123,8 @@ class _Dialect:
 
 
 _DIALECTS = {
-    "duckdb": _Dialect("duckdb", "findings, denied, conditions VARCHAR[]; diary STRUCT(hours_since_onset DOUBLE, pain INTEGER)[]"),
+    "duckdb": _Dialect("duckdb", "findings, denied, conditions VARCHAR[]; "
+                                 "diary STRUCT(hours_since_onset DOUBLE, pain INTEGER)[]"),
     "postgres": _Dialect("postgres", "findings, denied, conditions text[]; diary jsonb (an array of "
                                      "{\"hours_since_onset\": ..., \"pain\": ...} objects)"),
     "spark": _Dialect("spark", "findings, denied, conditions array<string>; "
