@@ -42,6 +42,7 @@ def session(master: str | None = None, **conf: str) -> Any:
     if master:
         builder = builder.master(master)
     if (master or "local").startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
     for key, value in conf.items():
         builder = builder.config(key, value)
@@ -96,7 +97,7 @@ def screen_spark(
 
     started = time.perf_counter()
     kind = _input_format(source, input_format)
-    out_kind = output_format or detect_output(out)
+    out_kind = output_format or (detect_output(out) if os.path.splitext(out.rstrip("/"))[1] else "parquet")
     if out_kind not in OUTPUT_FORMATS:
         raise BadInput([("", f"unknown output format '{out_kind}'; allowed: {', '.join(OUTPUT_FORMATS)}")])
     own = spark is None
