@@ -97,7 +97,8 @@ def test_a_csv_intake_with_a_bad_row_keeps_going_and_counts_it(tmp_path: Path) -
 
 def test_strict_exits_2_naming_the_bad_rows_and_writes_nothing(tmp_path: Path) -> None:
     src, out = tmp_path / "intake.jsonl", tmp_path / "out.parquet"
-    src.write_text('{"id": "x1", "hours_since_onset": 3, "pain": 2}\n{"id": "x2", "hours_since_onset": 3, "pain": 2, "finding": []}\n')
+    src.write_text('{"id": "x1", "hours_since_onset": 3, "pain": 2}\n'
+                   '{"id": "x2", "hours_since_onset": 3, "pain": 2, "finding": []}\n')
     result = screen(str(src), "--out", str(out), "--strict")
     assert result.exit_code == 2
     assert "row x2: finding: unknown field (did you mean 'findings'?)" in result.stderr

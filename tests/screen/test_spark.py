@@ -61,17 +61,17 @@ def _part_rows(folder: Path) -> list[dict[str, Any]]:
 def test_spark_screens_a_parquet_intake_exactly_as_the_local_run(spark: Any, tmp_path: Path) -> None:
     from backspasm.screen.spark import screen_spark
 
-    data = [dict(row) for row in _rows(2000, seed=21)]
+    data = [dict(row) for row in _rows(600, seed=21)]
     data[5] = {**data[5], "pain": 12}
     data[9] = {**data[9], "text": "sudden numbness around my bottom and genitals"}
     src = tmp_path / "intake.parquet"
-    pq.write_table(arrow_table(data), src, row_group_size=400)
+    pq.write_table(arrow_table(data), src, row_group_size=200)
     local = tmp_path / "local.parquet"
     screen_file(str(src), str(local))
     summary = screen_spark(str(src), str(tmp_path / "spark"), spark=spark)
     got = sorted(_part_rows(tmp_path / "spark"), key=lambda r: r["id"])
     assert got == pq.read_table(local).to_pylist()
-    assert summary.rows == 2000 and summary.errors == 1
+    assert summary.rows == 600 and summary.errors == 1
     assert summary.first_errors[0][0] == "5"
     assert got[9]["urgency"] == "emergency" and got[9]["evidence"]
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
@@ -107,7 +107,7 @@ def test_spark_refuses_a_table_without_ids_or_with_unknown_columns_and_writes_no
 
 
 def test_the_spark_sql_view_agrees_with_the_engine(spark: Any) -> None:
-    data = _rows(3000, seed=31)
+    data = _rows(1500, seed=31)
     df = spark.createDataFrame(arrow_table(data).to_pandas())
     df.createOrReplaceTempView("backspasm_input")
     spark.sql(view_sql("spark").replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMPORARY VIEW"))

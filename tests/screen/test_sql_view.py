@@ -8,7 +8,6 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbsupport import pg_base_url, require_postgres
 from hypothesis import HealthCheck, given, settings
 from strategies import batches
 from tables import arrow_table, engine_triage
@@ -16,6 +15,7 @@ from typer.testing import CliRunner
 
 from backspasm.cli import app
 from backspasm.screen.sql import DIALECTS, view_sql
+from dbsupport import pg_base_url, require_postgres
 
 BATCH = 1_000
 EXAMPLES = 100  # 100 examples x 1,000 inputs: the view agrees with the engine on 100,000 inputs per database

@@ -72,7 +72,9 @@ def detect(path: str) -> InputFormat:
 
 def _open_binary(path: str) -> IO[bytes]:
     try:
-        return gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
+        if path.endswith(".gz"):
+            return gzip.open(path, "rb")  # type: ignore[return-value]
+        return open(path, "rb")
     except FileNotFoundError:
         raise BadInput([("", f"no such file: {path}")]) from None
     except IsADirectoryError:

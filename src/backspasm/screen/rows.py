@@ -152,7 +152,10 @@ class Screener:
 
     def _fresh(self) -> None:
         if len(self.decisions) > KEEP or len(self.asks) > KEEP:
-            self.decisions.clear(), self.asks.clear(), self._dindex.clear(), self._aindex.clear()
+            self.decisions.clear()
+            self.asks.clear()
+            self._dindex.clear()
+            self._aindex.clear()
 
     def _serials(self, fm: int, dm: int, hours: float) -> tuple[int, int]:
         """Which decision (urgency, reasons) and which to_ask a row has: each distinct one is worked out once."""
@@ -189,14 +192,15 @@ class Screener:
         text = data.get("text")
         if (text is None or (type(text) is str and not text.strip() and len(text) <= MAX_TEXT)) and data.keys() <= _FIELDS:
             g = data.get
-            h = g("hours_since_onset")
+            h: Any = g("hours_since_onset")
             masks = _masks(h, g("pain"), g("age"), g("findings"), g("denied"), g("conditions"), g("locale"))
             if masks is not None:
                 fm, dm = masks
                 diary = g("diary")
                 trend = 0
                 if diary is not None:
-                    trend = _trend(_dict_pairs(diary), h, g("pain")) if type(diary) is list else _DECLINE
+                    pain: Any = g("pain")
+                    trend = _trend(_dict_pairs(diary), h, pain) if type(diary) is list else _DECLINE
                 if trend != _DECLINE:
                     return self._serials(fm | trend, dm, h)
         return self.exact(data)
@@ -305,12 +309,12 @@ class Screener:
         xser: list[int] = []
         exact: list[Outcome] = []
         for r in rows:
-            if type(r) is tuple:
+            if not isinstance(r, Outcome):
+                assert r is not None
                 dser.append(r[0])
                 aser.append(r[1])
                 xser.append(0)
             else:
-                assert isinstance(r, Outcome)
                 exact.append(r)
                 dser.append(nd + len(exact) - 1)
                 aser.append(na + len(exact) - 1)
@@ -361,7 +365,7 @@ def _id_text(value: Any) -> str:
 
 
 def _is_text(t: pa.DataType) -> bool:
-    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t))
 
 
 def _scalar(cell: str) -> Any:
@@ -408,9 +412,8 @@ def _typed_values(batch: pa.RecordBatch, name: str) -> list[Any]:
     column = batch.column(batch.schema.names.index(name))
     if pa.types.is_decimal(column.type):
         column = column.cast(pa.float64())
-    if _is_text(column.type) and name in _CELL:
-        return _cells(name, column.to_pylist())
-    return column.to_pylist()
+    values: list[Any] = column.to_pylist()
+    return _cells(name, values) if _is_text(column.type) and name in _CELL else values
 
 
 class _DiaryColumn:
@@ -432,7 +435,7 @@ class _DiaryColumn:
     def has(self, i: int) -> bool:
         if self.text:
             return self.cells[i] is not None and bool(self.cells[i].strip())
-        return bool(self.valid[i]) and self.offsets[i + 1] > self.offsets[i]
+        return bool(self.valid[i]) and bool(self.offsets[i + 1] > self.offsets[i])
 
     def trend(self, i: int, hours: float, pain: int) -> int:
         if self.text:

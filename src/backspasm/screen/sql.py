@@ -10,6 +10,7 @@ read the `text` column: rows with text are marked `unread_text` (screen them wit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..codes import CONDITION_CODES, DERIVED_ONLY_FINDINGS, FINDING_CODES, LOCALES, URGENCY_LEVELS, URGENCY_RANK
@@ -19,7 +20,15 @@ from ..knowledge import load
 
 DIALECTS: tuple[str, ...] = ("duckdb", "postgres", "spark")
 REPORTABLE = tuple(c for c in FINDING_CODES if c not in DERIVED_ONLY_FINDINGS)
-_DERIVED = ("severe_pain", "long_duration", "not_improving", "worsening")
+
+
+def _reason_order() -> list[str]:
+    """Reasons come most urgent first, then in FINDING_CODES order (triage.triage's sort)."""
+    kb = load()
+    return sorted(FINDING_CODES, key=lambda c: (-URGENCY_RANK[kb.findings[c].level], FINDING_CODES.index(c)))
+
+
+ORDER = _reason_order()
 
 
 def _quote(s: str) -> str:
@@ -44,12 +53,6 @@ class _Dialect:
         body = ", ".join(items)
         return {"duckdb": f"[{body}]", "postgres": f"ARRAY[{body}]::text[]", "spark": f"array({body})"}[self.name]
 
-    def contains(self, column: str, code: str) -> str:
-        q = _quote(code)
-        if self.name == "postgres":
-            return f"coalesce({q} = ANY({column}), false)"
-        return f"coalesce({'list_contains' if self.name == 'duckdb' else 'array_contains'}({column}, {q}), false)"
-
     def drop_nulls(self, array: str) -> str:
         if self.name == "postgres":
             return f"array_remove({array}, NULL)"
@@ -62,7 +65,7 @@ class _Dialect:
         if self.name == "postgres":
             return f"NOT coalesce({column} <@ {known}, true) OR array_position({column}, NULL) IS NOT NULL"
         if self.name == "duckdb":
-            return f"coalesce(len(list_filter({column}, lambda x: x IS NULL OR NOT list_contains({known}, x))), 0) > 0"
+            return f"coalesce(NOT list_has_all({known}, {column}) OR list_count({column}) <> len({column}), false)"
         return f"coalesce(size(filter({column}, x -> x IS NULL OR NOT array_contains({known}, x))), 0) > 0"
 
     def has_repeats(self, column: str) -> str:
@@ -108,6 +111,64 @@ class _Dialect:
             return f"coalesce(len(list_filter(diary, lambda e: {test})), 0) > 0"
         return f"coalesce(size(filter(diary, e -> {test})), 0) > 0"
 
+    # Codes in the counted list: DuckDB works on each code's place in ORDER (small integers
+    # are much cheaper to test, sort and dedupe than text); the others on the codes themselves.
+
+    def value(self, code: str) -> str:
+        return str(ORDER.index(code) + 1) if self.name == "duckdb" else _quote(code)
+
+    def values(self, codes: Sequence[str]) -> str:
+        return self.array([self.value(c) for c in codes])
+
+    def listed(self) -> str:
+        """The findings column as counted values (DuckDB: NULL for an unknown code)."""
+        if self.name == "duckdb":
+            return f"list_transform(findings, lambda c: list_position({self.array([_quote(c) for c in ORDER])}, c))"
+        return "findings"
+
+    def listed_unknown(self) -> str:
+        if self.name == "duckdb":
+            return f"coalesce(list_count(listed) <> len(listed) OR list_contains(listed, {self.value('long_duration')}), false)"
+        return self.has_unknown("findings", REPORTABLE)
+
+    def listed_repeats(self) -> str:
+        if self.name == "duckdb":
+            return "coalesce(list_unique(listed) <> len(listed), false)"
+        return self.has_repeats("findings")
+
+    def concat(self, a: str, b: str) -> str:
+        return {"duckdb": f"list_concat({a}, {b})", "postgres": f"({a} || {b})", "spark": f"concat({a}, {b})"}[self.name]
+
+    def empty_if_null(self, column: str) -> str:
+        return {"duckdb": f"coalesce({column}, [])", "postgres": f"coalesce({column}, '{{}}'::text[])",
+                "spark": f"coalesce({column}, array())"}[self.name]
+
+    def has_any(self, column: str, codes: Sequence[str]) -> str:
+        known = self.values(codes)
+        return {"duckdb": f"list_has_any({column}, {known})", "postgres": f"({column} && {known})",
+                "spark": f"arrays_overlap({column}, {known})"}[self.name]
+
+    def ordered(self, column: str, late: list[tuple[list[str], float]]) -> str:
+        """The counted codes in ORDER (reasons order), once each, leaving out each late group before its hour."""
+
+        def waits(c: str) -> str:
+            parts = [f"({c} NOT IN ({', '.join(self.value(x) for x in codes)}) OR hours_since_onset >= {hour:g})"
+                     for codes, hour in late]
+            return " AND ".join(parts) or "true"
+
+        if self.name == "postgres":
+            return (f"ARRAY(SELECT o.c FROM unnest({self.values(ORDER)}) WITH ORDINALITY AS o(c, i) "
+                    f"WHERE o.c = ANY({column}) AND {waits('o.c')} ORDER BY o.i)")
+        if self.name == "spark":
+            return f"filter({self.values(ORDER)}, c -> array_contains({column}, c) AND {waits('c')})"
+        names = self.array([_quote(c) for c in ORDER])
+        return f"list_transform(list_sort(list_distinct(list_filter({column}, lambda i: {waits('i')}))), lambda i: {names}[i])"
+
+    def fence(self) -> str:
+        """DuckDB inlines a CTE into each place that uses it, so a column used five times would be computed
+        five times; OFFSET 0 keeps each step computed once."""
+        return " OFFSET 0" if self.name == "duckdb" else ""
+
     def text_length(self) -> str:
         return "length(text)"
 
@@ -140,8 +201,8 @@ def _errors(d: _Dialect) -> list[tuple[str, str]]:
         ("pain IS NULL", "pain: required field is missing"),
         ("NOT (pain BETWEEN 0 AND 10)", "pain: out of range (allowed: 0 to 10)"),
         ("age IS NOT NULL AND NOT (age BETWEEN 0 AND 120)", "age: out of range (allowed: 0 to 120)"),
-        (d.has_unknown("findings", REPORTABLE), "findings: unknown finding code (long_duration is derived and cannot be listed)"),
-        (d.has_repeats("findings"), "findings: a code is listed more than once"),
+        (d.listed_unknown(), "findings: unknown finding code (long_duration is derived and cannot be listed)"),
+        (d.listed_repeats(), "findings: a code is listed more than once"),
         (d.has_unknown("denied", REPORTABLE), "denied: unknown finding code"),
         (d.has_unknown("conditions", CONDITION_CODES), "conditions: unknown condition code"),
         (d.bad_diary(), "diary: an entry is out of range or later than hours_since_onset"),
@@ -157,26 +218,34 @@ def view_sql(dialect: str) -> str:
         raise ValueError(f"unknown SQL dialect '{dialect}'; allowed: {', '.join(DIALECTS)}")
     d = _DIALECTS[dialect]
     kb = load()
-    present = {code: d.contains("findings", code) for code in REPORTABLE}
-    present["severe_pain"] = f"({present['severe_pain']} OR pain >= {SEVERE_PAIN})"
-    present["long_duration"] = f"(hours_since_onset >= {LONG_DURATION_HOURS})"
-    present["not_improving"] = (f"({present['not_improving']} OR (diary_rows > 0 AND hours_since_onset >= "
-                                f"{NOT_IMPROVING_AFTER_HOURS:g} AND pain > earliest_pain - {MEANINGFUL_CHANGE}))")
-    present["worsening"] = f"({present['worsening']} OR (diary_rows > 0 AND pain >= lowest_pain + {MEANINGFUL_CHANGE}))"
-    counts: dict[str, str] = {}
+    # Findings the numbers establish (findings.derived), as a list to add to the listed ones.
+    derived = {
+        "severe_pain": f"pain >= {SEVERE_PAIN}",
+        "long_duration": f"hours_since_onset >= {LONG_DURATION_HOURS}",
+        "not_improving": f"diary_rows > 0 AND hours_since_onset >= {NOT_IMPROVING_AFTER_HOURS:g} "
+                         f"AND pain > earliest_pain - {MEANINGFUL_CHANGE}",
+        "worsening": f"diary_rows > 0 AND pain >= lowest_pain + {MEANINGFUL_CHANGE}",
+    }
+    derived_list = d.drop_nulls(d.array([f"CASE WHEN {cond} THEN {d.value(code)} END" for code, cond in derived.items()]))
+    counted = d.concat(d.empty_if_null("listed"), derived_list)
+    # A finding whose level waits (persistent_from_hour) counts towards urgency and reasons from its hour.
+    late: dict[float, list[str]] = {}
     for code in FINDING_CODES:
-        f = kb.findings[code]
-        counts[code] = code if f.persistent_from_hour is None else f"({code} AND hours_since_onset >= {f.persistent_from_hour:g})"
-    order = sorted(FINDING_CODES, key=lambda c: (-URGENCY_RANK[kb.findings[c].level], FINDING_CODES.index(c)))
-    levels = [
-        f"WHEN {' OR '.join(counts[c] for c in FINDING_CODES if kb.findings[c].level == level)} THEN {_quote(level)}"
-        for level in reversed(URGENCY_LEVELS[1:])
-        if any(kb.findings[c].level == level for c in FINDING_CODES)
-    ]
-    reasons = d.drop_nulls(d.array([f"CASE WHEN {counts[c]} THEN {_quote(c)} END" for c in order]))
-    checks = _errors(d)
-    error = "CASE " + " ".join(f"WHEN {cond} THEN {_quote(msg)}" for cond, msg in checks) + " END"
-    flags = ",\n    ".join(f"{expr} AS {code}" for code, expr in present.items())
+        hour = kb.findings[code].persistent_from_hour
+        if hour is not None:
+            late.setdefault(float(hour), []).append(code)
+    levels = []
+    for level in reversed(URGENCY_LEVELS[1:]):
+        now = [c for c in FINDING_CODES if kb.findings[c].level == level and kb.findings[c].persistent_from_hour is None]
+        tests = [d.has_any("counted", now)] if now else []
+        for hour, codes in late.items():
+            waiting = [c for c in codes if kb.findings[c].level == level]
+            if waiting:
+                tests.append(f"(hours_since_onset >= {hour:g} AND {d.has_any('counted', waiting)})")
+        if tests:
+            levels.append(f"WHEN {' OR '.join(tests)} THEN {_quote(level)}")
+    reasons = d.ordered("counted", [(codes, hour) for hour, codes in late.items()])
+    error = "CASE " + " ".join(f"WHEN {cond} THEN {_quote(msg)}" for cond, msg in _errors(d)) + " END"
     lines = [
         f"-- backspasm triage as SQL ({dialect}), compiled from the knowledge base.",
         "-- Input: a table backspasm_input(id, hours_since_onset, pain, age, findings, denied, conditions,",
@@ -186,21 +255,22 @@ def view_sql(dialect: str) -> str:
         "-- text are marked unread_text; screen them with `backspasm screen`, which reads the words).",
         "-- Rows the contract would refuse get urgency NULL and an error; screen them for the full message.",
         d.create(),
-        "WITH facts AS (",
+        "WITH coded AS (",
+        f"  SELECT *, {d.listed()} AS listed FROM backspasm_input{d.fence()}",
+        "), facts AS (",
         f"  SELECT *, {d.diary_rows()} AS diary_rows, {d.earliest_pain()} AS earliest_pain, {d.lowest_pain()} AS lowest_pain,",
         f"    {error} AS error",
-        "  FROM backspasm_input",
-        "), present AS (",
-        "  SELECT id, hours_since_onset, text, error,",
-        f"    {flags}",
-        "  FROM facts",
+        f"  FROM coded{d.fence()}",
+        "), counts AS (",
+        f"  SELECT id, hours_since_onset, text, error, {counted} AS counted",
+        f"  FROM facts{d.fence()}",
         ")",
         "SELECT id,",
         f"  CASE WHEN error IS NOT NULL THEN NULL {' '.join(levels)} ELSE 'self_care' END AS urgency,",
         f"  CASE WHEN error IS NULL THEN {reasons} END AS reasons,",
         "  error,",
         f"  NOT {d.blank('text')} AS unread_text",
-        "FROM present;",
+        "FROM counts;",
     ]
     return "\n".join(lines) + "\n"
 
