@@ -10,8 +10,8 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import BAD_VALUES, batches, maybe_bad
-from tables import arrow_table
+from screen_strategies import BAD_VALUES, batches, maybe_bad
+from screen_tables import arrow_table
 
 from backspasm import BadInput, assess, parse_assessment
 from backspasm.screen.rows import Screener

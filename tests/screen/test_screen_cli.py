@@ -13,8 +13,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from strategies import random_assessment
-from tables import arrow_table
+from screen_strategies import random_assessment
+from screen_tables import arrow_table
 from typer.testing import CliRunner, Result
 
 from backspasm import assess, parse_assessment

@@ -1,52 +1,25 @@
 """`--engine spark` on local[2]: the same rows, the same answers, the same refusals; the view in Spark SQL.
 
-One SparkSession for the module (starting Java takes seconds), files kept small.
+One SparkSession per test process (the `spark` fixture in conftest.py: starting Java takes seconds),
+files kept small.
 """
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from strategies import random_assessment
-from tables import arrow_table, engine_triage
+from screen_strategies import random_assessment
+from screen_tables import arrow_table, engine_triage
 
 from backspasm.contract import BadInput
 from backspasm.screen import screen_file
 from backspasm.screen.sql import view_sql
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.xdist_group("spark")]
-
-
-def _java_ok() -> str | None:
-    java = shutil.which("java")
-    if java is None:
-        return "no java on the PATH (make java-deps installs Debian's headless JRE)"
-    out = subprocess.run([java, "-version"], capture_output=True, text=True)
-    return None if out.returncode == 0 else f"java does not run: {out.stderr.strip()[:200]}"
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    pytest.importorskip("pyspark")
-    why = _java_ok()
-    if why is not None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(why + " (CI=true: Spark tests must run)")
-        pytest.skip(why)
-    from backspasm.screen.spark import session
-
-    s = session("local[2]", **{"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2",
-                               "spark.default.parallelism": "2"})
-    yield s
-    s.stop()
 
 
 def _rows(n: int, seed: int) -> list[dict[str, Any]]:

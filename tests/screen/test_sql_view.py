@@ -9,8 +9,8 @@ from typing import Any
 import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
-from strategies import batches
-from tables import arrow_table, engine_triage
+from screen_strategies import batches
+from screen_tables import arrow_table, engine_triage
 from typer.testing import CliRunner
 
 from backspasm.cli import app

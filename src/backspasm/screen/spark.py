@@ -39,9 +39,12 @@ def session(master: str | None = None, **conf: str) -> Any:
         raise BadInput([("", "--engine spark needs PySpark: pip install 'backspasm[spark]'")]) from None
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("backspasm-screen").config("spark.ui.showConsoleProgress", "false")
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit started us: its master and settings rule
+    if master is None and not submitted:
+        master = "local[*]"
     if master:
         builder = builder.master(master)
-    if (master or "local").startswith("local"):
+    if master and master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
     for key, value in conf.items():
