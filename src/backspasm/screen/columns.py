@@ -36,7 +36,7 @@ def _is_text(t: pa.DataType) -> bool:
 
 
 def _is_list(t: pa.DataType) -> bool:
-    return bool(pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_list_view(t) or pa.types.is_fixed_size_list(t))
+    return bool(pa.types.is_list(t) or pa.types.is_large_list(t))
 
 
 def _is_number(t: pa.DataType) -> bool:

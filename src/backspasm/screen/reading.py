@@ -29,7 +29,8 @@ _EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "json
 _LABEL = {"csv": "CSV", "jsonl": "JSON Lines", "parquet": "Parquet", "fhir": "FHIR NDJSON"}
 
 TABLE_ROWS = 65_536  # structured rows per chunk
-TEXT_ROWS = 2_048  # rows per chunk when rows carry text (the reader takes milliseconds a row)
+TEXT_ROWS = 2_048  # JSON lines per chunk (each may carry text: the reader takes milliseconds a row)
+TEXT_TABLE_ROWS = 16_384  # table rows per chunk when the table has a text column
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ class Source:
 
     def chunks(self, rows: int | None = None) -> Iterator[Chunk]:
         """The input in order, a chunk at a time."""
-        size = rows or (TEXT_ROWS if self.has_text() else TABLE_ROWS)
+        size = rows or (TEXT_ROWS if self.kind in ("jsonl", "fhir") else TEXT_TABLE_ROWS if self.has_text() else TABLE_ROWS)
         if self.kind in ("jsonl", "fhir"):
             yield from self._line_chunks(size)
             return

@@ -11,7 +11,6 @@ own validation (so a bad row gets the very message `backspasm assess` gives) and
 from __future__ import annotations
 
 import json
-import math
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
@@ -25,7 +24,8 @@ from ..engine import TextReader, assess, decide
 from ..findings import LONG_DURATION_HOURS, MEANINGFUL_CHANGE, NOT_IMPROVING_AFTER_HOURS, SEVERE_PAIN
 from ..plan import tables
 from ..safetynet import red_flags, to_ask
-from .columns import CODE_LISTS, FIELDS, ID, INTEGER, NUMBER
+from .cells import DiaryColumn, cells, typed_values
+from .columns import FIELDS, ID
 
 _LOCALES = frozenset(LOCALES)
 _FIELDS = frozenset(FIELDS)
@@ -213,31 +213,35 @@ class Screener:
         n = batch.num_rows
         names = batch.schema.names
         ids = batch.column(names.index(ID)) if ID in names else pa.array(range(first_row, first_row + n), pa.int64())
-        if text_cells or "text" in names:
-            cols = {name: (_cells(name, batch.column(names.index(name)).to_pylist()) if text_cells
-                           else _typed_values(batch, name)) for name in FIELDS if name in names}
+        if text_cells:
+            cols = {name: cells(name, batch.column(names.index(name)).to_pylist()) for name in FIELDS if name in names}
             return self._assemble(ids, [self.one({k: v[i] for k, v in cols.items() if v[i] is not None}) for i in range(n)])
         return self._typed(batch, ids)
 
     def _typed(self, batch: pa.RecordBatch, ids: pa.Array) -> pa.RecordBatch:
-        """Typed columns without text (types checked once, by the schema): values are range- and
-        code-checked here, and the exact way takes only the rows this declines."""
+        """Typed columns (types checked once, by the schema): values are range- and code-checked here,
+        and the exact way takes only the rows this declines (those with words to read among them)."""
         n = batch.num_rows
         names = batch.schema.names
         none: list[Any] = [None] * n
-        hours, pain, age, findings, denied, conds, locale = (
-            _typed_values(batch, name) if name in names else none
-            for name in ("hours_since_onset", "pain", "age", "findings", "denied", "conditions", "locale")
+        hours, pain, age, findings, denied, conds, locale, text = (
+            typed_values(batch, name) if name in names else none
+            for name in ("hours_since_onset", "pain", "age", "findings", "denied", "conditions", "locale", "text")
         )
-        diary = _DiaryColumn(batch.column(names.index("diary"))) if "diary" in names else None
+        diary = DiaryColumn(batch.column(names.index("diary"))) if "diary" in names else None
         rows: list[tuple[int, int] | Outcome | None] = [None] * n
         declined: list[int] = []
         serials = self._serials
         for i in range(n):
             h = hours[i]
+            words = text[i]
+            if words is not None and (len(words) > MAX_TEXT or words.strip()):
+                declined.append(i)  # words to read: the exact way, with the reader
+                continue
             masks = _masks(h, pain[i], age[i], findings[i], denied[i], conds[i], locale[i])
             if masks is not None and diary is not None and diary.has(i):
-                trend = diary.trend(i, h, pain[i])
+                pairs = diary.pairs(i)
+                trend = _DECLINE if pairs is None else _trend(pairs, h, pain[i])
                 masks = None if trend == _DECLINE else (masks[0] | trend, masks[1])
             if masks is None:
                 declined.append(i)
@@ -245,7 +249,7 @@ class Screener:
                 rows[i] = serials(masks[0], masks[1], h)
         if declined:
             picked = batch.take(pa.array(declined, pa.int64()))
-            data = {name: _typed_values(picked, name) for name in picked.schema.names if name in _FIELDS}
+            data = {name: typed_values(picked, name) for name in picked.schema.names if name in _FIELDS}
             for k, i in enumerate(declined):
                 rows[i] = self.exact({name: v[k] for name, v in data.items() if v[k] is not None})
         return self._assemble(ids, rows)
@@ -359,91 +363,6 @@ def _taken(pick: Callable[[int], Any], serials: list[int], typ: pa.DataType) -> 
 def _id_text(value: Any) -> str:
     """Ids from JSON are kept as text: a string as it is, anything else as its JSON."""
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-# ---- column values as a JSON object would hold them ----
-
-
-def _is_text(t: pa.DataType) -> bool:
-    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t))
-
-
-def _scalar(cell: str) -> Any:
-    s = cell.strip()
-    try:
-        return int(s)
-    except ValueError:
-        pass
-    try:
-        v = float(s)
-    except ValueError:
-        return cell
-    return v if math.isfinite(v) or s.lower() in ("nan", "inf", "-inf", "infinity", "-infinity") else cell
-
-
-def _codes_cell(cell: str) -> list[str]:
-    return [part.strip() for part in cell.split(";") if part.strip()]
-
-
-def _diary_cell(cell: str) -> Any:
-    try:
-        return loads_strict(cell)
-    except (ValueError, RecursionError):
-        return cell  # the contract's message follows: "must be a list, got the string ..."
-
-
-_CELL: dict[str, Callable[[str], Any]] = {
-    **{name: _scalar for name in (*NUMBER, *INTEGER)},
-    **{name: _codes_cell for name in CODE_LISTS},
-    "diary": _diary_cell,
-}
-
-
-def _cells(name: str, values: list[Any]) -> list[Any]:
-    """A CSV column's cells as JSON values: numbers parsed, codes split on ';', the diary as JSON; empty is absent."""
-    conv = _CELL.get(name)
-    if conv is None:
-        return values
-    return [None if v is None or not v.strip() else conv(v) for v in values]
-
-
-def _typed_values(batch: pa.RecordBatch, name: str) -> list[Any]:
-    """A typed column's values (decimals as numbers; code lists or a diary given as text, as in CSV)."""
-    column = batch.column(batch.schema.names.index(name))
-    if pa.types.is_decimal(column.type):
-        column = column.cast(pa.float64())
-    values: list[Any] = column.to_pylist()
-    return _cells(name, values) if _is_text(column.type) and name in _CELL else values
-
-
-class _DiaryColumn:
-    """A typed diary column as flat arrays, so each row's entries are checked without building records."""
-
-    def __init__(self, column: pa.Array):
-        self.text = _is_text(column.type) or pa.types.is_null(column.type)
-        if self.text:  # JSON text, or no diary at all: the exact way parses and checks it
-            self.cells = column.to_pylist()
-            return
-        self.valid = column.is_valid().to_pylist()
-        self.offsets = column.offsets.to_pylist()
-        values = column.values
-        self.ok = values.is_valid().to_pylist()
-        h = values.field("hours_since_onset")
-        self.h = (h.cast(pa.float64()) if pa.types.is_decimal(h.type) else h).to_pylist()
-        self.p = values.field("pain").to_pylist()
-
-    def has(self, i: int) -> bool:
-        if self.text:
-            return self.cells[i] is not None and bool(self.cells[i].strip())
-        return bool(self.valid[i]) and bool(self.offsets[i + 1] > self.offsets[i])
-
-    def trend(self, i: int, hours: float, pain: int) -> int:
-        if self.text:
-            return _DECLINE
-        a, b = self.offsets[i], self.offsets[i + 1]
-        if not all(self.ok[a:b]):
-            return _DECLINE
-        return _trend(zip(self.h[a:b], self.p[a:b], strict=True), hours, pain)
 
 
 __all__ = ["OUTPUT_COLUMNS", "Outcome", "Screener", "output_schema"]
