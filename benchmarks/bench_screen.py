@@ -109,7 +109,7 @@ def bench_sql(tmp: Path) -> None:
     src = tmp / "sql.parquet"
     make_intake(src, SQL_ROWS)
     con = _duck()
-    con.execute(f"CREATE VIEW backspasm_input AS SELECT * FROM read_parquet('{src}')")
+    con.execute(f"CREATE VIEW backspasm_input AS SELECT *, CAST(NULL AS VARCHAR) AS text FROM read_parquet('{src}')")
     con.execute(view_sql("duckdb"))
     out = tmp / "sql-out.parquet"
     t_view = _best(lambda: con.execute(f"COPY (SELECT * FROM backspasm_triage) TO '{out}' (FORMAT parquet)"))

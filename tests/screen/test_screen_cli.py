@@ -187,6 +187,9 @@ def test_an_unreadable_or_missing_file_is_bad_input(tmp_path: Path) -> None:
     garbage.write_bytes(b"this is not parquet")
     _refused(tmp_path, garbage, f"cannot read {garbage} as Parquet")
     _refused(tmp_path, tmp_path / "nowhere.csv", "no such file")
+    array = tmp_path / "batch.json"
+    array.write_text('[{"hours_since_onset": 3, "pain": 2}]')
+    _refused(tmp_path, array, "holds a JSON array; screen takes one object per line")
     odd = tmp_path / "intake.xlsx"
     odd.write_text("x")
     _refused(tmp_path, odd, "cannot tell the format")

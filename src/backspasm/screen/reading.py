@@ -66,6 +66,9 @@ def detect(path: str) -> InputFormat:
         raise BadInput([("", f"cannot tell the format of {path} from its name; say --from csv|jsonl|parquet|fhir")])
     if kind == "jsonl":
         first = _first_line(path)
+        if first is not None and first.lstrip().startswith(b"["):
+            raise BadInput([("", f"{path} holds a JSON array; screen takes one object per line (JSON Lines), "
+                                 "or give the array to `backspasm assess --json`")])
         if first is not None and _is_fhir(first):
             return "fhir"
     return kind  # type: ignore[return-value]
@@ -143,7 +146,7 @@ class Source:
         if self._con is None:
             import duckdb
 
-            self._con = duckdb.connect(config={"threads": 2, "memory_limit": "256MB", "preserve_insertion_order": True})
+            self._con = duckdb.connect(config={"threads": 2, "memory_limit": "128MB", "preserve_insertion_order": True})
             self._con.execute("SET enable_progress_bar = false")
         return self._con
 
