@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench vignettes setup clean browser-deps text-report
+.PHONY: run test lint bench vignettes setup clean browser-deps java-deps text-report
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,10 @@ run: $(STAMP)
 browser-deps:
 	bash scripts/install-browser-deps.sh
 
-test: $(STAMP) browser-deps
+java-deps:
+	bash scripts/install-java.sh
+
+test: $(STAMP) browser-deps java-deps
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
@@ -36,7 +39,7 @@ lint: $(STAMP)
 
 # Byte-compile first: where PYTHONDONTWRITEBYTECODE is set, the editable sources would
 # otherwise be compiled again in every process the benchmarks start.
-bench: $(STAMP)
+bench: $(STAMP) java-deps
 	$(BIN)/python -m compileall -q src
 	$(BIN)/python -m benchmarks
 

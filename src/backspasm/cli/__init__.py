@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from . import assess_cmd, diary_cmd, fhir_cmd, knowledge_cmd, prevent_cmd, serve_cmd
+from . import assess_cmd, diary_cmd, fhir_cmd, knowledge_cmd, prevent_cmd, screen_cmd, serve_cmd
 
 app = typer.Typer(
     name="backspasm",
@@ -22,7 +22,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for module in (assess_cmd, knowledge_cmd, diary_cmd, prevent_cmd, serve_cmd, fhir_cmd):
+for module in (assess_cmd, knowledge_cmd, diary_cmd, prevent_cmd, serve_cmd, fhir_cmd, screen_cmd):
     module.register(app)
 
 

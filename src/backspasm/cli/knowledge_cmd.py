@@ -12,8 +12,17 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def knowledge(
         as_json: Annotated[bool, typer.Option("--json", help="Print the rule set as JSON instead of tables.")] = False,
+        sql: Annotated[
+            str | None,
+            typer.Option("--sql", metavar="DIALECT", help="Print the triage as a SQL view (duckdb, postgres or spark)."),
+        ] = None,
     ) -> None:
         """Print every rule with its source, for review."""
+        if sql is not None:
+            from ..screen.cli import print_sql
+
+            print_sql(sql)
+            return
         from ..knowledge import load, vocabulary
 
         if as_json:

@@ -1,0 +1,202 @@
+"""`backspasm screen` speed, side by side in one run:
+
+- the SQL view on DuckDB, end to end into Parquet, beside a hand-written CASE over the same
+  columns (the floor); target >= 5,000,000 rows/s;
+- the Python path (`screen`, one process) including reading and writing Parquet; target >= 100,000 rows/s;
+- --jobs 2 against one job on the same file; target >= 1.7x;
+- rows with text, per core, with the reader;
+- Spark local[2] against --jobs 2 on the same 100,000-row file;
+- peak memory of the CLI on 100,000 and 1,000,000 rows; target: flat, 1,000,000 rows within 500 MB.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from backspasm.codes import CONDITION_CODES, DERIVED_ONLY_FINDINGS, FINDING_CODES
+from backspasm.knowledge import load
+from backspasm.screen import screen_file
+from backspasm.screen.sql import view_sql
+from benchmarks.bench_text import TEXTS
+
+SQL_ROWS = 5_000_000
+PY_ROWS = 1_000_000  # enough that starting worker processes (about a second) is not the figure
+SPARK_ROWS = 100_000
+TEXT_ROWS = 300
+MEMORY_ROWS = (100_000, 1_000_000)
+REPORTABLE = [c for c in FINDING_CODES if c not in DERIVED_ONLY_FINDINGS]
+
+
+def _duck() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _codes(names: list[str] | tuple[str, ...]) -> str:
+    return "[" + ", ".join(f"'{c}'" for c in names) + "]"
+
+
+def make_intake(path: Path, rows: int, text_share: float = 0.0, seed: float = 0.42) -> None:
+    """Structured rows like the engine benchmark's: any hour, pain, some findings, denials, conditions, diaries
+    (and, with `text_share`, a text column: every row then carries one of the text benchmark's texts)."""
+    con = _duck()
+    con.execute(f"SELECT setseed({seed})")
+    texts = "[" + ", ".join("'" + t.replace("'", "''") + "'" for t in TEXTS) + "]"
+    con.execute(f"""
+    COPY (
+      WITH base AS (
+        SELECT i AS id,
+          round(CASE WHEN random() < 0.33 THEN random() * 48 WHEN random() < 0.5 THEN 48 + random() * 152
+                     ELSE random() * 2000 END, 1) AS hours_since_onset,
+          CAST(floor(random() * 11) AS INTEGER) AS pain,
+          CASE WHEN random() < 0.5 THEN CAST(18 + floor(random() * 73) AS INTEGER) END AS age,
+          random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5
+        FROM range({rows}) t(i)
+      )
+      SELECT id, hours_since_onset, pain, age,
+        CASE WHEN r1 < 0.4 THEN list_distinct(list_transform(range(1 + CAST(floor(r2 * 3) AS INTEGER)),
+             lambda x: {_codes(REPORTABLE)}[1 + CAST(floor(random() * {len(REPORTABLE)}) AS INTEGER)])) END AS findings,
+        CASE WHEN r3 < 0.3 THEN list_transform(range(1 + CAST(floor(r4 * 4) AS INTEGER)),
+             lambda x: {_codes(REPORTABLE)}[1 + CAST(floor(random() * {len(REPORTABLE)}) AS INTEGER)]) END AS denied,
+        CASE WHEN r5 < 0.3 THEN list_distinct(list_transform(range(1 + CAST(floor(r2 * 2) AS INTEGER)),
+             lambda x: {_codes(CONDITION_CODES)}[1 + CAST(floor(random() * {len(CONDITION_CODES)}) AS INTEGER)])) END
+             AS conditions,
+        CASE WHEN r4 < 0.3 THEN list_transform(range(1 + CAST(floor(r1 * 4) AS INTEGER)),
+             lambda x: {{'hours_since_onset': round(random() * hours_since_onset, 1),
+                         'pain': CAST(floor(random() * 11) AS INTEGER)}}) END AS diary,
+        {f"{texts}[1 + CAST(floor(r3 * {len(TEXTS)}) AS INTEGER)] AS text," if text_share else ""}
+        CAST(NULL AS VARCHAR) AS locale
+      FROM base
+    ) TO '{path}' (FORMAT parquet)
+    """)
+    con.close()
+
+
+def _hand_written_case() -> str:
+    """The floor: urgency alone, as one CASE over the same columns, written by hand."""
+    kb = load()
+    by = {lvl: [c for c in REPORTABLE if kb.findings[c].level == lvl] for lvl in ("emergency", "urgent", "soon")}
+    return f"""
+      SELECT id, CASE
+        WHEN list_has_any(findings, {_codes(by['emergency'])}) THEN 'emergency'
+        WHEN list_has_any(findings, {_codes(by['urgent'])}) THEN 'urgent'
+        WHEN list_has_any(findings, {_codes([c for c in by['soon'] if c not in ('sleep_disturbed', 'daily_activities_limited')])})
+             OR pain >= 7 OR hours_since_onset >= 1008
+             OR (hours_since_onset >= 72 AND list_has_any(findings, ['sleep_disturbed', 'daily_activities_limited']))
+          THEN 'soon' ELSE 'self_care' END AS urgency
+      FROM backspasm_input"""
+
+
+def _best(fn, rounds: int = 3) -> float:  # type: ignore[no-untyped-def]
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def bench_sql(tmp: Path) -> None:
+    src = tmp / "sql.parquet"
+    make_intake(src, SQL_ROWS)
+    con = _duck()
+    con.execute(f"CREATE VIEW backspasm_input AS SELECT *, CAST(NULL AS VARCHAR) AS text FROM read_parquet('{src}')")
+    con.execute(view_sql("duckdb"))
+    out = tmp / "sql-out.parquet"
+    t_view = _best(lambda: con.execute(f"COPY (SELECT * FROM backspasm_triage) TO '{out}' (FORMAT parquet)"))
+    t_case = _best(lambda: con.execute(f"COPY ({_hand_written_case()}) TO '{out}' (FORMAT parquet)"))
+    con.close()
+    print(f"SQL view on DuckDB into Parquet:   {SQL_ROWS / t_view:>12,.0f} rows/s ({SQL_ROWS:,} rows; target >= 5,000,000)")
+    print(f"hand-written CASE (the floor):     {SQL_ROWS / t_case:>12,.0f} rows/s; "
+          f"the view takes {t_view / t_case:.2f}x its time")
+
+
+def _cpu_screen(src: Path, out: Path, jobs: int) -> tuple[float, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    screen_file(str(src), str(out), jobs=jobs)
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def bench_python(tmp: Path) -> None:
+    src = tmp / "py.parquet"
+    make_intake(src, PY_ROWS)
+    out = tmp / "py-out.parquet"
+    screen_file(str(src), str(out))  # warm: rules compiled, DuckDB loaded
+    one = min(_cpu_screen(src, out, 1) for _ in range(2))
+    two = min(_cpu_screen(src, out, 2) for _ in range(2))
+    print(f"Python path, one process, Parquet in and out: {PY_ROWS / one[0]:>9,.0f} rows/s wall, "
+          f"{PY_ROWS / one[1]:,.0f} rows/s of CPU ({PY_ROWS:,} rows; target >= 100,000)")
+    print(f"--jobs 2:                                      {PY_ROWS / two[0]:>9,.0f} rows/s wall: "
+          f"{one[0] / two[0]:.2f}x one job (target >= 1.7x)")
+
+    text_src = tmp / "text.parquet"
+    make_intake(text_src, TEXT_ROWS, text_share=1.0)
+    t0 = time.perf_counter()
+    screen_file(str(text_src), str(out))
+    first = time.perf_counter() - t0
+    t_text = _best(lambda: screen_file(str(text_src), str(out)), rounds=2)
+    print(f"rows with text, one core:                      {TEXT_ROWS / t_text:>9,.0f} rows/s "
+          f"({TEXT_ROWS} rows of about 300 characters; first run with the reader's load: {first:.1f} s)")
+
+
+def bench_spark(tmp: Path) -> None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        print("Spark: skipped (pyspark is not installed)")
+        return
+    from backspasm.screen.spark import screen_spark, session
+
+    src = tmp / "spark.parquet"
+    make_intake(src, SPARK_ROWS)
+    jobs2 = _best(lambda: screen_file(str(src), str(tmp / "j2.parquet"), jobs=2), rounds=2)
+    t0 = time.perf_counter()
+    spark = session("local[2]", **{"spark.ui.enabled": "false"})
+    start = time.perf_counter() - t0
+    walls = []
+    for i in range(2):
+        t0 = time.perf_counter()
+        screen_spark(str(src), str(tmp / f"spark-out-{i}"), spark=spark)
+        walls.append(time.perf_counter() - t0)
+    spark.stop()
+    print(f"Spark local[2], {SPARK_ROWS:,} rows: {min(walls):.1f} s (+ {start:.1f} s to start the session) "
+          f"vs --jobs 2: {jobs2:.1f} s: {min(walls) / jobs2:.1f}x its time ({(min(walls) + start) / jobs2:.1f}x with the start)")
+
+
+def _peak_rss_mb(args: list[str]) -> float:
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "screen failed")
+    return usage.ru_maxrss / 1024  # kilobytes on Linux
+
+
+def bench_memory(tmp: Path) -> None:
+    exe = str(Path(sys.executable).with_name("backspasm"))
+    peaks = []
+    for n in MEMORY_ROWS:
+        src = tmp / f"mem-{n}.parquet"
+        make_intake(src, n)
+        peaks.append(_peak_rss_mb([exe, "screen", str(src), "--out", str(tmp / "mem-out.parquet"), "--quiet"]))
+        src.unlink()
+    parts = ", ".join(f"{n:,} rows {mb:.0f} MB" for n, mb in zip(MEMORY_ROWS, peaks, strict=True))
+    print(f"peak memory of `backspasm screen`: {parts} (target: flat, 1,000,000 rows within 500 MB)")
+
+
+def run() -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        bench_sql(tmp)
+        bench_python(tmp)
+        bench_memory(tmp)
+        bench_spark(tmp)

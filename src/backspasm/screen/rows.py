@@ -1,0 +1,368 @@
+"""Screening rows: one outcome per row (urgency, reasons, to_ask, evidence, or an error).
+
+Two ways through, one answer. A row of structured answers whose values are plainly valid
+(right types, in range, known codes) takes the quick way: its codes become bit masks, the
+numbers add the derived findings, and each distinct (findings, hour interval) is decided once
+by `engine.decide` and each distinct set of covered red flags gets its `to_ask` once. Every
+other row, one with text or one the quick check doubts, takes the exact way: the contract's
+own validation (so a bad row gets the very message `backspasm assess` gives) and `assess`.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..codes import CONDITION_CODES, DEFAULT_LOCALE, DERIVED_ONLY_FINDINGS, FINDING_CODES, LOCALES
+from ..contract import MAX_HOURS, MAX_TEXT, BadInput, loads_strict, parse_assessment
+from ..engine import TextReader, assess, decide
+from ..findings import LONG_DURATION_HOURS, MEANINGFUL_CHANGE, NOT_IMPROVING_AFTER_HOURS, SEVERE_PAIN
+from ..plan import tables
+from ..safetynet import red_flags, to_ask
+from .cells import DiaryColumn, cells, typed_values
+from .columns import FIELDS, ID
+
+_LOCALES = frozenset(LOCALES)
+_FIELDS = frozenset(FIELDS)
+_NONE: frozenset[str] = frozenset()
+_ALL_BITS: dict[str, int] = {code: 1 << i for i, code in enumerate(FINDING_CODES)}
+_BIT: dict[str, int] = {code: b for code, b in _ALL_BITS.items() if code not in DERIVED_ONLY_FINDINGS}
+_CBIT: dict[str, int] = {code: 1 << i for i, code in enumerate(CONDITION_CODES)}
+_SEVERE, _LONG = _ALL_BITS["severe_pain"], _ALL_BITS["long_duration"]
+_NOT_IMPROVING, _WORSENING = _ALL_BITS["not_improving"], _ALL_BITS["worsening"]
+_RED = sum(_ALL_BITS[c] for c in red_flags())
+_DECLINE = -1
+KEEP = 100_000  # distinct decisions kept per process before the memo starts afresh
+
+
+class Outcome(NamedTuple):
+    """What the screen says of one row screened the exact way."""
+
+    urgency: str | None
+    reasons: tuple[str, ...]
+    to_ask: tuple[str, ...]
+    evidence: tuple[tuple[str, int, int, str], ...]
+    error: str | None
+
+
+EVIDENCE = pa.struct([("code", pa.string()), ("start", pa.int32()), ("end", pa.int32()), ("text", pa.string())])
+CODES = pa.list_(pa.string())
+RESULT_FIELDS = (
+    pa.field("urgency", pa.string()),
+    pa.field("reasons", CODES),
+    pa.field("to_ask", CODES),
+    pa.field("evidence", pa.list_(EVIDENCE)),
+    pa.field("error", pa.string()),
+)
+OUTPUT_COLUMNS = (ID, *(f.name for f in RESULT_FIELDS))
+
+
+def output_schema(id_type: pa.DataType) -> pa.Schema:
+    """The output's columns: the input's id, as it was, then the screen's."""
+    return pa.schema([pa.field(ID, id_type), *RESULT_FIELDS])
+
+
+def _codes_of(mask: int) -> frozenset[str]:
+    return frozenset(code for code, b in _ALL_BITS.items() if mask & b)
+
+
+def _trend(pairs: Iterable[tuple[Any, Any]], hours: float, pain: int) -> int:
+    """not_improving and worsening as bits (findings.derived's tests), or -1 when an entry is not plainly valid."""
+    first: tuple[float, int] | None = None
+    lowest = 10
+    for h, p in pairs:
+        if (type(h) is not float and type(h) is not int) or type(p) is not int or not 0 <= h <= hours or not 0 <= p <= 10:
+            return _DECLINE
+        if first is None or (h, p) < first:
+            first = (h, p)
+        if p < lowest:
+            lowest = p
+    if first is None:
+        return 0
+    out = 0
+    if hours >= NOT_IMPROVING_AFTER_HOURS and pain > first[1] - MEANINGFUL_CHANGE:
+        out |= _NOT_IMPROVING
+    if pain >= lowest + MEANINGFUL_CHANGE:
+        out |= _WORSENING
+    return out
+
+
+def _dict_pairs(diary: list[Any]) -> Iterable[tuple[Any, Any]]:
+    for e in diary:
+        if type(e) is not dict or len(e) != 2:
+            yield None, None
+            return
+        yield e.get("hours_since_onset"), e.get("pain")
+
+
+def _masks(h: Any, p: Any, a: Any, f: Any, d: Any, c: Any, loc: Any) -> tuple[int, int] | None:
+    """(findings listed or derived from the numbers, findings denied) as bit masks, or None to decline."""
+    if (type(h) is not float and type(h) is not int) or not 0 <= h <= MAX_HOURS:  # NaN fails both tests
+        return None
+    if type(p) is not int or not 0 <= p <= 10 or (a is not None and (type(a) is not int or not 0 <= a <= 120)):
+        return None
+    if loc is not None and loc not in _LOCALES:
+        return None
+    fm = dm = 0
+    bit = _BIT.get
+    try:  # an unknown code has no bit (TypeError); a repeated finding adds no bit
+        if f is not None:
+            if type(f) is not list:
+                return None
+            for code in f:
+                fm |= bit(code)  # type: ignore[operator]
+            if fm.bit_count() != len(f):
+                return None
+        if d is not None:
+            if type(d) is not list:
+                return None
+            for code in d:
+                dm |= bit(code)  # type: ignore[operator]
+        if c is not None:
+            if type(c) is not list:
+                return None
+            for code in c:
+                _CBIT[code]
+    except (TypeError, KeyError):
+        return None
+    if p >= SEVERE_PAIN:
+        fm |= _SEVERE
+    if h >= LONG_DURATION_HOURS:
+        fm |= _LONG
+    return fm, dm
+
+
+class Screener:
+    """Screens rows in one process, remembering each distinct decision it has looked up."""
+
+    def __init__(self, read_text: TextReader | None = None) -> None:
+        self.read_text = read_text
+        t = tables()
+        self._marks = t.hour_marks
+        self._no_age = t.age_flags(None)
+        self.decisions: list[tuple[str, tuple[str, ...]]] = []
+        self._dindex: dict[int, int] = {}
+        self.asks: list[tuple[str, ...]] = []
+        self._aindex: dict[int, int] = {}
+
+    def _fresh(self) -> None:
+        if len(self.decisions) > KEEP or len(self.asks) > KEEP:
+            self.decisions.clear()
+            self.asks.clear()
+            self._dindex.clear()
+            self._aindex.clear()
+
+    def _serials(self, fm: int, dm: int, hours: float) -> tuple[int, int]:
+        """Which decision (urgency, reasons) and which to_ask a row has: each distinct one is worked out once."""
+        bucket = bisect_right(self._marks, hours)
+        key = fm << 8 | bucket
+        j = self._dindex.get(key)
+        if j is None:
+            j = self._dindex[key] = len(self.decisions)
+            # Urgency and reasons depend on the findings and the hour only (CONTRACT.md): the
+            # conditions, age and locale, checked already, do not split the key.
+            d = decide(_codes_of(fm), _NONE, _NONE, bucket, self._no_age, DEFAULT_LOCALE)
+            self.decisions.append((d.urgency, tuple(r.code for r in d.reasons)))
+        covered = (fm | dm) & _RED
+        k = self._aindex.get(covered)
+        if k is None:
+            k = self._aindex[covered] = len(self.asks)
+            self.asks.append(to_ask(_codes_of(covered)))
+        return j, k
+
+    # ---- one row ----
+
+    def exact(self, data: Any) -> Outcome:
+        """Validate as `backspasm assess` does, then assess: a bad row carries the CLI's message."""
+        try:
+            a = parse_assessment(data)
+        except BadInput as e:
+            return Outcome(None, (), (), (), str(e))
+        r = assess(a, self.read_text)
+        evidence = tuple((e.code, e.start, e.end, e.text) for e in r.evidence)
+        return Outcome(r.urgency, tuple(c.code for c in r.reasons), r.to_ask, evidence, None)
+
+    def one(self, data: dict[str, Any]) -> tuple[int, int] | Outcome:
+        """A row given as a JSON object's fields: serials the quick way, or the exact way's outcome."""
+        text = data.get("text")
+        if (text is None or (type(text) is str and not text.strip() and len(text) <= MAX_TEXT)) and data.keys() <= _FIELDS:
+            g = data.get
+            h: Any = g("hours_since_onset")
+            masks = _masks(h, g("pain"), g("age"), g("findings"), g("denied"), g("conditions"), g("locale"))
+            if masks is not None:
+                fm, dm = masks
+                diary = g("diary")
+                trend = 0
+                if diary is not None:
+                    pain: Any = g("pain")
+                    trend = _trend(_dict_pairs(diary), h, pain) if type(diary) is list else _DECLINE
+                if trend != _DECLINE:
+                    return self._serials(fm | trend, dm, h)
+        return self.exact(data)
+
+    # ---- batches ----
+
+    def table(self, batch: pa.RecordBatch, first_row: int, text_cells: bool) -> pa.RecordBatch:
+        """Screen a batch of table rows (columns named as in columns.py; CSV cells arrive as text)."""
+        self._fresh()
+        n = batch.num_rows
+        names = batch.schema.names
+        ids = batch.column(names.index(ID)) if ID in names else pa.array(range(first_row, first_row + n), pa.int64())
+        if text_cells:
+            cols = {name: cells(name, batch.column(names.index(name)).to_pylist()) for name in FIELDS if name in names}
+            return self._assemble(ids, [self.one({k: v[i] for k, v in cols.items() if v[i] is not None}) for i in range(n)])
+        return self._typed(batch, ids)
+
+    def _typed(self, batch: pa.RecordBatch, ids: pa.Array) -> pa.RecordBatch:
+        """Typed columns (types checked once, by the schema): values are range- and code-checked here,
+        and the exact way takes only the rows this declines (those with words to read among them)."""
+        n = batch.num_rows
+        names = batch.schema.names
+        none: list[Any] = [None] * n
+        hours, pain, age, findings, denied, conds, locale, text = (
+            typed_values(batch, name) if name in names else none
+            for name in ("hours_since_onset", "pain", "age", "findings", "denied", "conditions", "locale", "text")
+        )
+        diary = DiaryColumn(batch.column(names.index("diary"))) if "diary" in names else None
+        rows: list[tuple[int, int] | Outcome | None] = [None] * n
+        declined: list[int] = []
+        serials = self._serials
+        for i in range(n):
+            h = hours[i]
+            words = text[i]
+            if words is not None and (len(words) > MAX_TEXT or words.strip()):
+                declined.append(i)  # words to read: the exact way, with the reader
+                continue
+            masks = _masks(h, pain[i], age[i], findings[i], denied[i], conds[i], locale[i])
+            if masks is not None and diary is not None and diary.has(i):
+                pairs = diary.pairs(i)
+                trend = _DECLINE if pairs is None else _trend(pairs, h, pain[i])
+                masks = None if trend == _DECLINE else (masks[0] | trend, masks[1])
+            if masks is None:
+                declined.append(i)
+            else:
+                rows[i] = serials(masks[0], masks[1], h)
+        if declined:
+            picked = batch.take(pa.array(declined, pa.int64()))
+            data = {name: typed_values(picked, name) for name in picked.schema.names if name in _FIELDS}
+            for k, i in enumerate(declined):
+                rows[i] = self.exact({name: v[k] for name, v in data.items() if v[k] is not None})
+        return self._assemble(ids, rows)
+
+    def lines(self, lines: Sequence[str | bytes], numbers: Sequence[int] | None, fhir: bool = False) -> pa.RecordBatch:
+        """Screen JSON Lines: each line one assessment object (with an optional id), or a FHIR resource.
+        `numbers` are the lines' numbers in the file: a row without an id is known by its line (when
+        lines have no numbers, as in a distributed file, such a row's id is null)."""
+        self._fresh()
+        ids: list[str | None] = []
+        rows: list[tuple[int, int] | Outcome] = []
+        screen_line = self._fhir_line if fhir else self._json_line
+        for k, line in enumerate(lines):
+            number = numbers[k] if numbers is not None else None
+            row_id, outcome = screen_line(line, number)
+            ids.append(row_id if row_id is not None else (None if number is None else str(number)))
+            rows.append(outcome)
+        return self._assemble(pa.array(ids, pa.string()), rows)
+
+    def _decode(self, line: str | bytes, row: int | None) -> Any:
+        where = "" if row is None else f"line {row}: "
+        try:
+            return loads_strict(line)
+        except BadInput as e:
+            return Outcome(None, (), (), (), f"{where}{e}")
+        except (ValueError, RecursionError) as e:
+            return Outcome(None, (), (), (), f"{where}not valid JSON: {getattr(e, 'msg', e)}")
+
+    def _json_line(self, line: str | bytes, row: int | None) -> tuple[str | None, tuple[int, int] | Outcome]:
+        data = self._decode(line, row)
+        if isinstance(data, Outcome):
+            return None, data
+        if not isinstance(data, dict):
+            return None, self.exact(data)  # the contract's own message for a value that is not an object
+        row_id = data.pop(ID, None)
+        return (None if row_id is None else _id_text(row_id)), self.one(data)
+
+    def _fhir_line(self, line: str | bytes, row: int | None) -> tuple[str | None, tuple[int, int] | Outcome]:
+        from ..interop.questionnaire import response_to_assessment
+
+        resource = self._decode(line, row)
+        if isinstance(resource, Outcome):
+            return None, resource
+        row_id = resource.get("id") if isinstance(resource, dict) else None
+        rid = None if row_id is None else _id_text(row_id)
+        try:
+            a = response_to_assessment(resource)
+        except ValueError as e:  # FhirError: each problem with its FHIRPath
+            return rid, Outcome(None, (), (), (), str(e))
+        r = assess(a, self.read_text)
+        evidence = tuple((e.code, e.start, e.end, e.text) for e in r.evidence)
+        return rid, Outcome(r.urgency, tuple(c.code for c in r.reasons), r.to_ask, evidence, None)
+
+    # ---- outcomes -> Arrow ----
+
+    def _assemble(self, ids: pa.Array, rows: Sequence[tuple[int, int] | Outcome | None]) -> pa.RecordBatch:
+        """The output batch: each distinct decision, to_ask and exact outcome is built once, then taken."""
+        nd, na = len(self.decisions), len(self.asks)
+        dser: list[int] = []
+        aser: list[int] = []
+        xser: list[int] = []
+        exact: list[Outcome] = []
+        for r in rows:
+            if not isinstance(r, Outcome):
+                assert r is not None
+                dser.append(r[0])
+                aser.append(r[1])
+                xser.append(0)
+            else:
+                exact.append(r)
+                dser.append(nd + len(exact) - 1)
+                aser.append(na + len(exact) - 1)
+                xser.append(len(exact))
+        decisions, asks = self.decisions, self.asks
+
+        def urgency(s: int) -> str | None:
+            return decisions[s][0] if s < nd else exact[s - nd].urgency
+
+        def reasons(s: int) -> tuple[str, ...] | None:
+            return decisions[s][1] if s < nd else (None if exact[s - nd].error else exact[s - nd].reasons)
+
+        def ask(s: int) -> tuple[str, ...] | None:
+            return asks[s] if s < na else (None if exact[s - na].error else exact[s - na].to_ask)
+
+        def evidence(s: int) -> list[dict[str, Any]] | None:
+            if not s:
+                return []
+            o = exact[s - 1]
+            return None if o.error else [{"code": c, "start": a, "end": b, "text": t} for c, a, b, t in o.evidence]
+
+        def error(s: int) -> str | None:
+            return exact[s - 1].error if s else None
+
+        arrays = [
+            _taken(urgency, dser, pa.string()),
+            _taken(reasons, dser, CODES),
+            _taken(ask, aser, CODES),
+            _taken(evidence, xser, pa.list_(EVIDENCE)),
+            _taken(error, xser, pa.string()),
+        ]
+        return pa.RecordBatch.from_arrays([ids, *arrays], schema=output_schema(ids.type))
+
+
+def _taken(pick: Callable[[int], Any], serials: list[int], typ: pa.DataType) -> pa.Array:
+    """`pick(serials[i])` for each row, building each distinct value once."""
+    arr = pa.array(serials, pa.int64())
+    distinct = pc.unique(arr)
+    return pa.array([pick(s) for s in distinct.to_pylist()], typ).take(pc.index_in(arr, value_set=distinct))
+
+
+def _id_text(value: Any) -> str:
+    """Ids from JSON are kept as text: a string as it is, anything else as its JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+__all__ = ["OUTPUT_COLUMNS", "Outcome", "Screener", "output_schema"]

@@ -1,0 +1,278 @@
+"""The triage rules compiled into SQL: a view `backspasm_triage` over a table `backspasm_input`.
+
+A data team can triage in place, in DuckDB, PostgreSQL or Spark SQL, with no Python: the view
+gives each row its urgency and reasons from the structured columns, the levels, the hour-72
+persistence and the derived findings (severe_pain from pain, long_duration from the clock,
+not_improving and worsening from the diary) all compiled from the knowledge base. It does not
+read the `text` column: rows with text are marked `unread_text` (screen them with
+`backspasm screen`). Rows the contract would refuse get urgency NULL and a short `error`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..codes import CONDITION_CODES, DERIVED_ONLY_FINDINGS, FINDING_CODES, LOCALES, URGENCY_LEVELS, URGENCY_RANK
+from ..contract import MAX_HOURS, MAX_TEXT
+from ..findings import LONG_DURATION_HOURS, MEANINGFUL_CHANGE, NOT_IMPROVING_AFTER_HOURS, SEVERE_PAIN
+from ..knowledge import load
+
+DIALECTS: tuple[str, ...] = ("duckdb", "postgres", "spark")
+REPORTABLE = tuple(c for c in FINDING_CODES if c not in DERIVED_ONLY_FINDINGS)
+
+
+def _reason_order() -> list[str]:
+    """Reasons come most urgent first, then in FINDING_CODES order (triage.triage's sort)."""
+    kb = load()
+    return sorted(FINDING_CODES, key=lambda c: (-URGENCY_RANK[kb.findings[c].level], FINDING_CODES.index(c)))
+
+
+ORDER = _reason_order()
+
+
+def _quote(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+# PostgreSQL keeps the diary as jsonb: values are read only where they are numbers, so a bad
+# entry gives the row an error instead of failing the whole query.
+_PG_DIARY = "CASE WHEN jsonb_typeof(diary) = 'array' THEN diary END"
+_PG_HOURS = "CASE WHEN jsonb_typeof(e->'hours_since_onset') = 'number' THEN (e->>'hours_since_onset')::float8 END"
+_PG_PAIN = "CASE WHEN jsonb_typeof(e->'pain') = 'number' THEN (e->>'pain')::numeric END"
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    """How each primitive the view needs is spelled in one SQL dialect."""
+
+    name: str
+    input_types: str
+
+    def array(self, items: list[str]) -> str:
+        body = ", ".join(items)
+        return {"duckdb": f"[{body}]", "postgres": f"ARRAY[{body}]::text[]", "spark": f"array({body})"}[self.name]
+
+    def drop_nulls(self, array: str) -> str:
+        if self.name == "postgres":
+            return f"array_remove({array}, NULL)"
+        if self.name == "duckdb":
+            return f"list_filter({array}, lambda x: x IS NOT NULL)"
+        return f"filter({array}, x -> x IS NOT NULL)"
+
+    def has_unknown(self, column: str, allowed: tuple[str, ...]) -> str:
+        known = self.array([_quote(c) for c in allowed])
+        if self.name == "postgres":
+            return f"NOT coalesce({column} <@ {known}, true) OR array_position({column}, NULL) IS NOT NULL"
+        if self.name == "duckdb":
+            return f"coalesce(NOT list_has_all({known}, {column}) OR list_count({column}) <> len({column}), false)"
+        return f"coalesce(size(filter({column}, x -> x IS NULL OR NOT array_contains({known}, x))), 0) > 0"
+
+    def has_repeats(self, column: str) -> str:
+        if self.name == "postgres":
+            return f"coalesce(cardinality({column}) <> (SELECT count(DISTINCT x) FROM unnest({column}) x), false)"
+        if self.name == "duckdb":
+            return f"coalesce(len(list_distinct({column})) <> len({column}), false)"
+        return f"coalesce(size(array_distinct({column})) <> size({column}), false)"
+
+    def diary_rows(self) -> str:
+        """Number of diary entries (0 when there is no diary)."""
+        return {"duckdb": "coalesce(len(diary), 0)", "postgres": f"coalesce(jsonb_array_length({_PG_DIARY}), 0)",
+                "spark": "CASE WHEN diary IS NULL THEN 0 ELSE size(diary) END"}[self.name]
+
+    def earliest_pain(self) -> str:
+        """Pain of the earliest entry: smallest hours_since_onset, ties to the lowest pain."""
+        if self.name == "postgres":
+            return (f"(SELECT {_PG_PAIN} FROM jsonb_array_elements({_PG_DIARY}) e "
+                    f"ORDER BY {_PG_HOURS}, {_PG_PAIN} LIMIT 1)")
+        if self.name == "duckdb":
+            return "list_min(list_transform(diary, lambda e: {'h': e.hours_since_onset, 'p': e.pain})).p"
+        return "array_min(transform(diary, e -> named_struct('h', e.hours_since_onset, 'p', e.pain))).p"
+
+    def lowest_pain(self) -> str:
+        if self.name == "postgres":
+            return f"(SELECT min({_PG_PAIN}) FROM jsonb_array_elements({_PG_DIARY}) e)"
+        if self.name == "duckdb":
+            return "list_min(list_transform(diary, lambda e: e.pain))"
+        return "array_min(transform(diary, e -> e.pain))"
+
+    def bad_diary(self) -> str:
+        """Some entry is out of range, later than now, or not a whole pain score."""
+        bad = ("{h} IS NULL OR {p} IS NULL OR NOT ({h} BETWEEN 0 AND hours_since_onset) OR NOT ({p} BETWEEN 0 AND 10)")
+        if self.name == "postgres":
+            test = ("jsonb_typeof(e->'hours_since_onset') IS DISTINCT FROM 'number' "
+                    f"OR jsonb_typeof(e->'pain') IS DISTINCT FROM 'number' OR {_PG_PAIN} % 1 <> 0 "
+                    "OR (SELECT count(*) FROM jsonb_object_keys(e)) <> 2 OR "
+                    + bad.format(h=_PG_HOURS, p=_PG_PAIN))
+            return (f"coalesce(jsonb_typeof(diary) <> 'array', false) OR EXISTS (SELECT 1 FROM jsonb_array_elements("
+                    f"{_PG_DIARY}) e WHERE jsonb_typeof(e) <> 'object' OR {test})")
+        test = "e IS NULL OR " + bad.format(h="e.hours_since_onset", p="e.pain")
+        if self.name == "duckdb":
+            return f"coalesce(len(list_filter(diary, lambda e: {test})), 0) > 0"
+        return f"coalesce(size(filter(diary, e -> {test})), 0) > 0"
+
+    # Codes in the counted list: DuckDB works on each code's place in ORDER (small integers
+    # are much cheaper to test, sort and dedupe than text); the others on the codes themselves.
+
+    def value(self, code: str) -> str:
+        return str(ORDER.index(code) + 1) if self.name == "duckdb" else _quote(code)
+
+    def values(self, codes: Sequence[str]) -> str:
+        return self.array([self.value(c) for c in codes])
+
+    def listed(self) -> str:
+        """The findings column as counted values (DuckDB: NULL for an unknown code)."""
+        if self.name == "duckdb":
+            return f"list_transform(findings, lambda c: list_position({self.array([_quote(c) for c in ORDER])}, c))"
+        return "findings"
+
+    def listed_unknown(self) -> str:
+        if self.name == "duckdb":
+            return f"coalesce(list_count(listed) <> len(listed) OR list_contains(listed, {self.value('long_duration')}), false)"
+        return self.has_unknown("findings", REPORTABLE)
+
+    def listed_repeats(self) -> str:
+        if self.name == "duckdb":
+            return "coalesce(list_unique(listed) <> len(listed), false)"
+        return self.has_repeats("findings")
+
+    def concat(self, a: str, b: str) -> str:
+        return {"duckdb": f"list_concat({a}, {b})", "postgres": f"({a} || {b})", "spark": f"concat({a}, {b})"}[self.name]
+
+    def empty_if_null(self, column: str) -> str:
+        return {"duckdb": f"coalesce({column}, [])", "postgres": f"coalesce({column}, '{{}}'::text[])",
+                "spark": f"coalesce({column}, array())"}[self.name]
+
+    def has_any(self, column: str, codes: Sequence[str]) -> str:
+        known = self.values(codes)
+        return {"duckdb": f"list_has_any({column}, {known})", "postgres": f"({column} && {known})",
+                "spark": f"arrays_overlap({column}, {known})"}[self.name]
+
+    def ordered(self, column: str, late: list[tuple[list[str], float]]) -> str:
+        """The counted codes in ORDER (reasons order), once each, leaving out each late group before its hour."""
+
+        def waits(c: str) -> str:
+            parts = [f"({c} NOT IN ({', '.join(self.value(x) for x in codes)}) OR hours_since_onset >= {hour:g})"
+                     for codes, hour in late]
+            return " AND ".join(parts) or "true"
+
+        if self.name == "postgres":
+            return (f"ARRAY(SELECT o.c FROM unnest({self.values(ORDER)}) WITH ORDINALITY AS o(c, i) "
+                    f"WHERE o.c = ANY({column}) AND {waits('o.c')} ORDER BY o.i)")
+        if self.name == "spark":
+            return f"filter({self.values(ORDER)}, c -> array_contains({column}, c) AND {waits('c')})"
+        names = self.array([_quote(c) for c in ORDER])
+        return f"list_transform(list_sort(list_distinct(list_filter({column}, lambda i: {waits('i')}))), lambda i: {names}[i])"
+
+    def fence(self) -> str:
+        """DuckDB inlines a CTE into each place that uses it, so a column used five times would be computed
+        five times; OFFSET 0 keeps each step computed once."""
+        return " OFFSET 0" if self.name == "duckdb" else ""
+
+    def text_length(self) -> str:
+        return "length(text)"
+
+    def blank(self, column: str) -> str:
+        return f"coalesce(trim({column}), '') = ''"
+
+    def locale_ok(self) -> str:
+        allowed = ", ".join(_quote(x.lower()) for x in LOCALES)
+        return f"(locale IS NULL OR lower(replace(locale, '_', '-')) IN ({allowed}))"
+
+    def create(self) -> str:
+        return "CREATE OR REPLACE VIEW backspasm_triage AS"
+
+
+_DIALECTS = {
+    "duckdb": _Dialect("duckdb", "findings, denied, conditions VARCHAR[]; "
+                                 "diary STRUCT(hours_since_onset DOUBLE, pain INTEGER)[]"),
+    "postgres": _Dialect("postgres", "findings, denied, conditions text[]; diary jsonb (an array of "
+                                     "{\"hours_since_onset\": ..., \"pain\": ...} objects)"),
+    "spark": _Dialect("spark", "findings, denied, conditions array<string>; "
+                               "diary array<struct<hours_since_onset: double, pain: int>>"),
+}
+
+
+def _errors(d: _Dialect) -> list[tuple[str, str]]:
+    """(condition, message) for the structured checks of CONTRACT.md, in the order they are reported."""
+    out = [
+        ("hours_since_onset IS NULL", "hours_since_onset: required field is missing"),
+        (f"NOT (hours_since_onset BETWEEN 0 AND {MAX_HOURS})", f"hours_since_onset: out of range (allowed: 0 to {MAX_HOURS})"),
+        ("pain IS NULL", "pain: required field is missing"),
+        ("NOT (pain BETWEEN 0 AND 10)", "pain: out of range (allowed: 0 to 10)"),
+        ("age IS NOT NULL AND NOT (age BETWEEN 0 AND 120)", "age: out of range (allowed: 0 to 120)"),
+        (d.listed_unknown(), "findings: unknown finding code (long_duration is derived and cannot be listed)"),
+        (d.listed_repeats(), "findings: a code is listed more than once"),
+        (d.has_unknown("denied", REPORTABLE), "denied: unknown finding code"),
+        (d.has_unknown("conditions", CONDITION_CODES), "conditions: unknown condition code"),
+        (d.bad_diary(), "diary: an entry is out of range or later than hours_since_onset"),
+        (f"NOT {d.locale_ok()}", f"locale: unknown locale (allowed: {', '.join(LOCALES)})"),
+        (f"coalesce({d.text_length()}, 0) > {MAX_TEXT}", f"text: is longer than {MAX_TEXT} characters"),
+    ]
+    return out
+
+
+def view_sql(dialect: str) -> str:
+    """The CREATE VIEW statement for `dialect` (duckdb, postgres or spark)."""
+    if dialect not in _DIALECTS:
+        raise ValueError(f"unknown SQL dialect '{dialect}'; allowed: {', '.join(DIALECTS)}")
+    d = _DIALECTS[dialect]
+    kb = load()
+    # Findings the numbers establish (findings.derived), as a list to add to the listed ones.
+    derived = {
+        "severe_pain": f"pain >= {SEVERE_PAIN}",
+        "long_duration": f"hours_since_onset >= {LONG_DURATION_HOURS}",
+        "not_improving": f"diary_rows > 0 AND hours_since_onset >= {NOT_IMPROVING_AFTER_HOURS:g} "
+                         f"AND pain > earliest_pain - {MEANINGFUL_CHANGE}",
+        "worsening": f"diary_rows > 0 AND pain >= lowest_pain + {MEANINGFUL_CHANGE}",
+    }
+    derived_list = d.drop_nulls(d.array([f"CASE WHEN {cond} THEN {d.value(code)} END" for code, cond in derived.items()]))
+    counted = d.concat(d.empty_if_null("listed"), derived_list)
+    # A finding whose level waits (persistent_from_hour) counts towards urgency and reasons from its hour.
+    late: dict[float, list[str]] = {}
+    for code in FINDING_CODES:
+        hour = kb.findings[code].persistent_from_hour
+        if hour is not None:
+            late.setdefault(float(hour), []).append(code)
+    levels = []
+    for level in reversed(URGENCY_LEVELS[1:]):
+        now = [c for c in FINDING_CODES if kb.findings[c].level == level and kb.findings[c].persistent_from_hour is None]
+        tests = [d.has_any("counted", now)] if now else []
+        for hour, codes in late.items():
+            waiting = [c for c in codes if kb.findings[c].level == level]
+            if waiting:
+                tests.append(f"(hours_since_onset >= {hour:g} AND {d.has_any('counted', waiting)})")
+        if tests:
+            levels.append(f"WHEN {' OR '.join(tests)} THEN {_quote(level)}")
+    reasons = d.ordered("counted", [(codes, hour) for hour, codes in late.items()])
+    error = "CASE " + " ".join(f"WHEN {cond} THEN {_quote(msg)}" for cond, msg in _errors(d)) + " END"
+    lines = [
+        f"-- backspasm triage as SQL ({dialect}), compiled from the knowledge base.",
+        "-- Input: a table backspasm_input(id, hours_since_onset, pain, age, findings, denied, conditions,",
+        "--   diary, text, locale), one row per assessment, with the contract's meaning.",
+        f"-- Types: {d.input_types}.",
+        "-- The view reads structured columns only: findings stated in `text` are NOT read (rows with",
+        "-- text are marked unread_text; screen them with `backspasm screen`, which reads the words).",
+        "-- Rows the contract would refuse get urgency NULL and an error; screen them for the full message.",
+        d.create(),
+        "WITH coded AS (",
+        f"  SELECT *, {d.listed()} AS listed FROM backspasm_input{d.fence()}",
+        "), facts AS (",
+        f"  SELECT *, {d.diary_rows()} AS diary_rows, {d.earliest_pain()} AS earliest_pain, {d.lowest_pain()} AS lowest_pain,",
+        f"    {error} AS error",
+        f"  FROM coded{d.fence()}",
+        "), counts AS (",
+        f"  SELECT id, hours_since_onset, text, error, {counted} AS counted",
+        f"  FROM facts{d.fence()}",
+        ")",
+        "SELECT id,",
+        f"  CASE WHEN error IS NOT NULL THEN NULL {' '.join(levels)} ELSE 'self_care' END AS urgency,",
+        f"  CASE WHEN error IS NULL THEN {reasons} END AS reasons,",
+        "  error,",
+        f"  NOT {d.blank('text')} AS unread_text",
+        "FROM counts;",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["DIALECTS", "view_sql"]
