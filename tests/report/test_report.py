@@ -35,7 +35,8 @@ def test_pdf_text_has_every_section(status: Status) -> None:
     text = _pdf_text(build_pdf(status))
     assert "summary for the doctor (episode" in text
     assert "See a doctor today" in text  # current urgency after the leg tingling
-    assert "source: article:when-to-consult" in text
+    assert "source: How to Treat a Back Spasm at Home and With a Doctor: When to see a doctor" in text
+    assert "article:" not in text and "guideline:" not in text  # people see titles, never raw refs
     assert "Pain ratings (0-10): 6, 6, 7, 7" in text
     assert "worse after work" in text
     assert "Fever See a doctor today no" in text

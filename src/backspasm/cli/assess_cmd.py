@@ -7,14 +7,18 @@ from typing import Annotated
 
 import typer
 
-from .common import bad_input, fail, read_source
+from .common import LocaleOpt, bad_input, fail, read_source, resolve_locale
 
 CHUNK = 2000
 
 
-def assess_json(path: str) -> None:
-    """One object in, one result out; an array in, an array out, same order."""
-    from ..contract import BadInput, parse_json
+def assess_json(path: str, locale: str = "en-US") -> None:
+    """One object in, one result out; an array in, an array out, same order.
+
+    An item's own `locale` wins; the others are worded in `locale` (the command's).
+    """
+    from ..codes import DEFAULT_LOCALE
+    from ..contract import Assessment, BadInput, parse_json
     from ..engine import assess
 
     raw = read_source(path)
@@ -22,12 +26,16 @@ def assess_json(path: str) -> None:
         parsed = parse_json(raw)
     except BadInput as e:
         bad_input(e)
+
+    def worded(a: Assessment) -> Assessment:
+        return a if a.locale is not None or locale == DEFAULT_LOCALE else a.model_copy(update={"locale": locale})
+
     out = sys.stdout
     if not isinstance(parsed, list):
-        out.write(assess(parsed).to_json() + "\n")
+        out.write(assess(worded(parsed)).to_json() + "\n")
         return
     # Assess the whole batch before writing, so a failure prints nothing on stdout.
-    parts = [assess(a).to_json() for a in parsed]
+    parts = [assess(worded(a)).to_json() for a in parsed]
     out.write("[")
     for start in range(0, len(parts), CHUNK):
         if start:
@@ -44,23 +52,27 @@ def register(app: typer.Typer) -> None:
             typer.Option("--json", metavar="FILE", help="Read the assessment (or an array of them) from FILE, '-' for stdin."),
         ] = None,
         no_color: Annotated[bool, typer.Option("--no-color", help="Plain output without colour.")] = False,
+        locale: LocaleOpt = None,
     ) -> None:
         """Assess a back spasm: from JSON, or by answering questions."""
+        loc = resolve_locale(locale)
         if json_path is not None:
-            assess_json(json_path)
+            assess_json(json_path, loc)
             return
         if not sys.stdin.isatty():
             fail("the interactive questionnaire needs a terminal; use --json FILE or --json - for scripts")
         from .interactive import run_questionnaire
 
-        run_questionnaire(no_color=no_color)
+        run_questionnaire(no_color=no_color, locale=loc)
 
     @app.command()
     def explain(
         code: Annotated[str, typer.Argument(help="A finding, condition, plan, professional or prevention code.")],
+        locale: LocaleOpt = None,
     ) -> None:
         """Explain what a code means, why it matters, and its source."""
+        loc = resolve_locale(locale)
         from .render import explain_code
 
-        if not explain_code(code):
+        if not explain_code(code, locale=loc):
             fail(f"unknown code '{code}'; `backspasm knowledge` lists every code")

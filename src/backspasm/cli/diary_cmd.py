@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import bad_input, fail, read_source, write_output
+from .common import LocaleOpt, bad_input, fail, read_source, resolve_locale, write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,6 +30,10 @@ AtOpt = Annotated[
     str | None, typer.Option("--at", metavar="TIME", help="When, as ISO 8601 (default: now; no zone = local time).")
 ]
 NowOpt = Annotated[str | None, typer.Option("--now", metavar="TIME", help="Evaluate as of TIME (ISO 8601).")]
+EpisodeLocaleOpt = Annotated[
+    str | None,
+    typer.Option("--locale", metavar="TAG", help="Wording: en-US or en-GB (default: the one the episode was started in)."),
+]
 
 YES = {"yes", "y", "true", "1", "+", "helped"}
 NO = {"no", "n", "false", "0", "-", "didnt", "didn't"}
@@ -142,23 +146,25 @@ def render_escalation(out: CheckinOutcome, console: Console) -> None:
     from rich.text import Text
 
     from ..knowledge import load
+    from ..present import source_link
     from .render import COLOURS
 
-    kb = load()
     r = out.result
+    kb = load(r.locale)
     body = Text.assemble(
         (f"{kb.levels[out.previous_urgency].label} → {kb.levels[r.urgency].label}\n", "bold"),
         (r.headline + "\n", "bold"),
     )
     for reason in r.reasons:
-        body.append(f"• {reason.title}: {reason.text} (source: {reason.ref})\n")
+        body.append(f"• {reason.title}: {reason.text} (source: {source_link(reason.ref).name})\n")
     console.print(Panel(body, title="URGENCY RAISED", border_style=COLOURS[r.urgency], style=f"bold {COLOURS[r.urgency]}"))
 
 
 def render_status(st: Status, console: Console) -> None:
     from rich.text import Text
 
-    from .render import banner, timeline
+    from ..present import source_link, status_words
+    from .render import banner, print_safety_net, timeline
 
     ep = st.episode
     state = "open" if ep.is_open else f"closed {_when(ep.closed_at)}" if ep.closed_at else ""
@@ -169,20 +175,25 @@ def render_status(st: Status, console: Console) -> None:
         )
     )
     console.print(banner(st.result))
+    print_safety_net(st.result, console)
     pains = [int(ep.assessment["pain"]), *(c.pain for c in st.checkins)]
     console.print(Text.assemble(("Pain trend  ", "bold"), st.sparkline, f"  {' '.join(map(str, pains[-12:]))}"))
     if st.changes:
         console.rule("Since your last check-in")
         for c in st.changes:
-            console.print(Text.assemble(("• ", "bold"), c.text, (f"  (source: {c.ref})", "dim")))
+            console.print(Text.assemble(("• ", "bold"), c.text, (f"  (source: {source_link(c.ref).name})", "dim")))
     if st.result.reasons:
         console.rule("Why")
         for r in st.result.reasons:
-            console.print(Text.assemble(("• ", "bold"), (r.title, "bold"), f": {r.text}", (f"  (source: {r.ref})", "dim")))
+            source = source_link(r.ref).name
+            console.print(Text.assemble(("• ", "bold"), (r.title, "bold"), f": {r.text}", (f"  (source: {source})", "dim")))
     console.rule("What to do now")
     for p in st.result.plan:
-        flag = "  (ask a pharmacist or doctor first)" if p.get("status") == "ask_first" else ""
-        console.print(Text.assemble(("• ", "bold"), p.title, (flag, "yellow")))
+        words = status_words(p.get("status"), st.result.locale)
+        if words:
+            console.print(Text.assemble(("• ", "bold"), (f"{words}: ", "bold yellow"), p.title))
+        else:
+            console.print(Text.assemble(("• ", "bold"), p.title))
     if st.next_due:
         console.rule("Next")
         console.print(timeline([("now" if d.at <= st.now else _when(d.at), f"{d.title}: {d.text}") for d in st.next_due]))
@@ -205,10 +216,12 @@ def _episode_start(
     words: str | None,
     at: str | None,
     fmt: str,
+    locale: str | None = None,
 ) -> None:
     from ..contract import BadInput, parse_assessment
 
     _check_format(fmt)
+    loc = resolve_locale(locale)
     started = parse_time(at, "at")
     reading = None
     if json_path is not None:
@@ -225,10 +238,12 @@ def _episode_start(
     elif sys.stdin.isatty():
         from .interactive import RichAsker, gather
 
-        answers, reading, _ = gather(RichAsker(_console()))
+        answers, reading, _ = gather(RichAsker(_console()), locale=loc)
         data = answers.assessment().model_dump(exclude_none=True)
     else:
         fail("bad input: give --pain (and --hours ...), or --json FILE|-, or run on a terminal for the questions")
+    if loc != "en-US" and isinstance(data, dict) and "locale" not in data:
+        data["locale"] = loc  # the episode keeps the wording it was started in
     try:
         a = parse_assessment(data)
     except BadInput as e:
@@ -299,7 +314,7 @@ def _checkin(
         return
     from rich.text import Text
 
-    from .render import banner
+    from .render import banner, print_safety_net
 
     console = _console()
     c = out.checkin
@@ -308,6 +323,7 @@ def _checkin(
         render_escalation(out, console)
     else:
         console.print(banner(out.result))
+    print_safety_net(out.result, console)
     console.print("See `backspasm status` for what changed and what is next.")
 
 
@@ -337,14 +353,17 @@ def _ask_checkin() -> dict[str, Any]:
     return {"pain": pain, "tried": tried, "findings": findings, "note": note}
 
 
-def _episode_status(episode_id: int | None, when: datetime | None, extra: Any = None) -> tuple[Any, Any, Any]:
-    """The episode (the one given, or the current one), its status now, and `extra(store, uid)` if given."""
+def _episode_status(
+    episode_id: int | None, when: datetime | None, extra: Any = None, locale: str | None = None
+) -> tuple[Any, Any, Any]:
+    """The episode (the one given, or the current one), its status now (worded in `locale`, else the
+    episode's own), and `extra(store, uid)` if given."""
     from ..contract import BadInput
 
     store, uid = _open()
     try:
         ep = _pick_episode(store, uid, episode_id)
-        st = store.status(uid, ep.id, now=when)
+        st = store.status(uid, ep.id, now=when, locale=locale)
         more = extra(store, uid) if extra is not None else None
     except BadInput as e:
         bad_input(e)
@@ -353,11 +372,12 @@ def _episode_status(episode_id: int | None, when: datetime | None, extra: Any = 
     return ep, st, more
 
 
-def _status(episode_id: int | None, now: str | None, fmt: str) -> None:
+def _status(episode_id: int | None, now: str | None, fmt: str, locale: str | None = None) -> None:
 
     _check_format(fmt)
+    loc = resolve_locale(locale) if locale is not None else None
     when = parse_time(now, "now")
-    _ep, st, adherence = _episode_status(episode_id, when, lambda store, uid: _adherence(store, uid, when))
+    _ep, st, adherence = _episode_status(episode_id, when, lambda store, uid: _adherence(store, uid, when), loc)
     if fmt == "json":
         _emit({**st.as_dict(), "prevention_program": adherence.as_dict() if adherence else None})
     else:
@@ -394,9 +414,10 @@ def register(app: typer.Typer) -> None:
         text: Annotated[str | None, typer.Option("--text", help="What happened, in your own words.")] = None,
         at: AtOpt = None,
         fmt: FormatOpt = "text",
+        locale: LocaleOpt = None,
     ) -> None:
         """Assess the spasm and open an episode (JSON, flags, or the questions on a terminal)."""
-        _episode_start(json_path, pain, hours, findings, denied, conditions, age, text, at, fmt)
+        _episode_start(json_path, pain, hours, findings, denied, conditions, age, text, at, fmt, locale)
 
     @episode.command("close")
     def episode_close(episode_id: EpisodeOpt = None, at: AtOpt = None, fmt: FormatOpt = "text") -> None:
@@ -459,9 +480,11 @@ def register(app: typer.Typer) -> None:
         _checkin(episode_id, pain, tried, findings, note, at, json_path, fmt)
 
     @app.command("status")
-    def status(episode_id: EpisodeOpt = None, now: NowOpt = None, fmt: FormatOpt = "text") -> None:
+    def status(
+        episode_id: EpisodeOpt = None, now: NowOpt = None, fmt: FormatOpt = "text", locale: EpisodeLocaleOpt = None
+    ) -> None:
         """Re-assess with the diary: what changed, the pain trend, what is due next."""
-        _status(episode_id, now, fmt)
+        _status(episode_id, now, fmt, locale)
 
     @app.command("remind")
     def remind(
@@ -490,13 +513,15 @@ def register(app: typer.Typer) -> None:
         out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", help="visit.pdf or visit.html")],
         episode_id: EpisodeOpt = None,
         now: NowOpt = None,
+        locale: EpisodeLocaleOpt = None,
     ) -> None:
         """A summary for your doctor: timeline, pain chart, red flags, what helped, urgency with sources."""
 
         kind = out.rsplit(".", 1)[-1].lower() if "." in out else ""
         if kind not in ("pdf", "html", "htm"):
             fail(f"bad input:\n  --out: {out!r} must end in .pdf or .html")
-        ep, st, _ = _episode_status(episode_id, parse_time(now, "now"))
+        loc = resolve_locale(locale) if locale is not None else None
+        ep, st, _ = _episode_status(episode_id, parse_time(now, "now"), locale=loc)
         from ..report import build_html, build_pdf
 
         write_output(out, build_pdf(st) if kind == "pdf" else build_html(st).encode("utf-8"))

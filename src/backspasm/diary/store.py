@@ -744,8 +744,11 @@ class Store:
                 return None
             return dict(row.result)
 
-    def status(self, user_id: int, episode_id: int, now: datetime | None = None) -> Status:
-        """Re-assess the episode now with its diary; what changed since the last rating; what is due."""
+    def status(
+        self, user_id: int, episode_id: int, now: datetime | None = None, locale: str | None = None
+    ) -> Status:
+        """Re-assess the episode now with its diary (worded in `locale`, else the episode's own); what changed
+        since the last rating; what is due."""
         now_ = _when(now, "now", _now())
         with self._read() as c:
             ep = self._owned(c, user_id, episode_id)
@@ -779,7 +782,7 @@ class Store:
         else:
             pain_now, last_at, earlier = int(episode.assessment["pain"]), episode.started_at, []
         reported = [f for x in diary for f in x.findings]
-        a = diary_assessment(episode.assessment, hours_now, pain_now, earlier, reported)
+        a = diary_assessment(episode.assessment, hours_now, pain_now, earlier, reported, locale)
         result = reassess(a, reading_from_dict(reading_data, current=not diary))
         hours_before = hours_between(episode.onset_at, last_at)
         return Status(

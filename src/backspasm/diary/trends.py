@@ -53,11 +53,13 @@ def diary_assessment(
     pain_now: int,
     earlier: Sequence[tuple[float, int]],
     reported: Sequence[str],
+    locale: str | None = None,
 ) -> Assessment:
     """The Assessment for a moment in the episode: the first answers, the clock, the ratings so far.
 
     `first` is the stored first assessment, `earlier` the (hours since onset, pain) of
-    the check-ins before this moment, `reported` the findings given at check-ins.
+    the check-ins before this moment, `reported` the findings given at check-ins; the
+    wording is `locale` when given, else the one the episode was started in.
     """
     hours_now = min(hours_now, MAX_HOURS)
     diary = [dict(e) for e in first.get("diary") or ()]
@@ -69,9 +71,11 @@ def diary_assessment(
     data: dict[str, Any] = {"hours_since_onset": float(hours_now), "pain": pain_now, "diary": diary}
     if findings:
         data["findings"] = findings
-    for key in ("age", "denied", "conditions", "text"):
+    for key in ("age", "denied", "conditions", "text", "locale"):
         if first.get(key) is not None:
             data[key] = first[key]
+    if locale is not None:
+        data["locale"] = locale
     return parse_assessment(data)
 
 

@@ -1,4 +1,8 @@
-"""What the report says, computed once from a diary Status; the HTML and PDF only lay it out."""
+"""What the report says, computed once from a diary Status; the HTML and PDF only lay it out.
+
+Sources appear as titles with addresses (never raw refs); the safety net is grouped as on
+every other surface; the red-flag table lists every finding that sets urgent or emergency.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 
 from ..diary.store import TREATMENTS, Status
 from ..knowledge import load
+from ..present import readable_note, source_link, status_words, watch_groups
 
 TREATMENT_NAMES = {
     "cold": "Cold pack",
@@ -21,9 +26,14 @@ def _fmt(dt: Any) -> str:
     return str(dt.strftime("%Y-%m-%d %H:%M UTC"))
 
 
+def _source(ref: str, note: str | None = None) -> dict[str, Any]:
+    link = source_link(ref)
+    return {"name": link.name, "url": link.url, "note": readable_note(note) if note else None}
+
+
 def report_context(st: Status) -> dict[str, Any]:
-    """Plain data for the templates: header, urgency with reasons, timeline, red flags, treatments, chart."""
-    kb = load()
+    """Plain data for the templates: header, urgency with reasons, safety net, timeline, red flags, treatments."""
+    kb = load(st.result.locale)
     ep = st.episode
     first = ep.assessment
     levels = kb.levels
@@ -104,8 +114,11 @@ def report_context(st: Status) -> dict[str, Any]:
         "age": first.get("age"),
         "conditions": [kb.conditions[c].label for c in r.conditions],
         "urgency": {"code": r.urgency, "label": levels[r.urgency].label, "headline": r.headline},
-        "reasons": [{"label": x.title, "text": x.text, "ref": x.ref, "note": x.note} for x in r.reasons],
-        "plan": [{"title": p.title, "status": p.get("status"), "ref": p.ref, "note": p.note} for p in r.plan],
+        "reasons": [{"label": x.title, "text": x.text, "source": _source(x.ref, x.note)} for x in r.reasons],
+        "plan": [{"title": p.title, "status": p.get("status"), "status_words": status_words(p.get("status"), r.locale),
+                  "cautions": list(p.get("cautions") or ()), "source": _source(p.ref)} for p in r.plan],
+        "safety_net": [{"level": g.level, "heading": g.heading, "signs": [str(s.get("sign")) for s in g.signs]}
+                       for g in watch_groups(r)],
         "timeline": timeline,
         "red_flags": red_flags,
         "treatments": [{"name": TREATMENT_NAMES[t], **v} for t, v in treatments.items() if v["times"]],
@@ -113,5 +126,11 @@ def report_context(st: Status) -> dict[str, Any]:
         "pains": [p for _, p in points],
         "escalations": len(st.escalations),
         "disclaimer": r.disclaimer,
-        "sources": sorted({x.ref for x in (*r.reasons, *r.plan)}),
+        "sources": _cited_sources(r),
     }
+
+
+def _cited_sources(r: Any) -> list[dict[str, Any]]:
+    """Every source the report's reasons, plan, options and safety net cite: name, address, one-line citation."""
+    links = {source_link(x.ref) for x in (*r.reasons, *r.plan, *r.professional, *r.watch_for)}
+    return [{"name": s.name, "url": s.url, "citation": s.citation} for s in sorted(links, key=lambda s: s.name)]

@@ -7,6 +7,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from .. import i18n
 from ..diary.store import Status
 from .chart import pain_chart_svg
 from .context import report_context
@@ -14,12 +15,14 @@ from .context import report_context
 
 @cache
 def _env() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("backspasm.report", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    i18n.install_jinja(env)
+    return env
 
 
 def build_html(st: Status) -> str:
@@ -27,4 +30,4 @@ def build_html(st: Status) -> str:
     ctx = report_context(st)
     labels = [f"{row['when']}: pain {row['pain']}" for row in ctx["timeline"] if row["pain"] != ""]
     chart = Markup(pain_chart_svg(ctx["points"], labels))
-    return _env().get_template("report.html.j2").render(r=ctx, chart=chart)
+    return _env().get_template("report.html.j2").render(r=ctx, chart=chart, locale=st.result.locale)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from .. import i18n
 from ..diary.store import Status
 from .chart import HEIGHT, WIDTH, chart_coords
 from .context import report_context
@@ -19,12 +20,18 @@ def _t(value: Any) -> str:
     return str(value).translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
+def _cite(src: dict[str, Any]) -> str:
+    """A source as its title, with its address when it has one (never the raw ref)."""
+    return str(src["name"]) + (f", {src['url']}" if src["url"] else "")
+
+
 def build_pdf(st: Status) -> bytes:
     """The doctor's-visit report for one episode as PDF bytes."""
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
     r = report_context(st)
+    gettext = i18n.translations(st.result.locale).gettext
     pdf = FPDF(format="A4")
     pdf.set_title(_t(f"Back spasm: episode {r['episode_id']} summary"))
     pdf.set_author("backspasm")
@@ -58,11 +65,17 @@ def build_pdf(st: Status) -> bytes:
     heading("Current urgency")
     para(f"{r['urgency']['label']}: {r['urgency']['headline']}", "B")
     for x in r["reasons"]:
-        para(f"- {x['label']}: {x['text']} (source: {x['ref']})")
+        para(f"- {x['label']}: {x['text']} (source: {_cite(x['source'])})")
     if not r["reasons"]:
         para("No finding raises the urgency above self-care.")
     if r["escalations"]:
         para(f"Urgency was raised {r['escalations']} time(s) during this episode.", "B")
+    if r["safety_net"]:
+        heading(gettext("Safety net given with this advice"))
+        for g in r["safety_net"]:
+            para(f"{g['heading']}:", "B")
+            for sign in g["signs"]:
+                para(f"- {sign}")
 
     heading("Pain over time")
     scale = epw / WIDTH
@@ -116,10 +129,14 @@ def build_pdf(st: Status) -> bytes:
 
     heading("Current plan")
     for p in r["plan"]:
-        flag = " (ask a pharmacist or doctor first)" if p["status"] == "ask_first" else ""
-        para(f"- {p['title']}{flag} (source: {p['ref']})")
+        lead = f"{p['status_words']}: " if p["status_words"] else ""
+        why = f" ({' '.join(p['cautions'])})" if p["cautions"] else ""
+        para(f"- {lead}{p['title']}{why} (source: {_cite(p['source'])})", "B" if lead else "")
 
     heading("Sources")
-    para(", ".join(r["sources"]))
+    for src in r["sources"]:
+        para(f"- {src['citation']}" + (f" {src['url']}" if src["url"] else ""))
+    para(gettext("The clinical facts behind each rule, each with its source, are listed in docs/clinical-basis.md of "
+           "the backspasm repository; the assessment itself is described in docs/contract.md."))
     para(r["disclaimer"], "I")
     return bytes(pdf.output())

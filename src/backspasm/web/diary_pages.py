@@ -15,12 +15,11 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..contract import BadInput, parse_assessment
-from ..engine import assess
+from ..contract import BadInput
 from ..knowledge import load
 from . import forms
-from .deps import check_form_csrf, current_user_id, get_store, require_user, text_reader_available
-from .pages import result_context
+from .deps import check_form_csrf, current_user_id, get_store, request_locale, require_user, text_reader_available
+from .pages import emergency_now, result_context
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -103,13 +102,14 @@ def _episode_page(request: Request, user: Any, episode_id: int, *, form: Any = N
 
     store = get_store(request)
     _episode_or_404(request, user, episode_id)
-    status = store.status(user.id, episode_id)
+    locale = request_locale(request)
+    status = store.status(user.id, episode_id, locale=locale)
     points = chart_points(status)
     ctx = result_context(status.result) | {
         "status": status,
         "episode": status.episode,
         "chart": pain_chart_svg(points),
-        "questions": forms.red_flag_questions() + forms.other_questions(),
+        "questions": forms.red_flag_questions(locale) + forms.other_questions(locale),
         "treatments": TREATMENT_LABELS,
         "form": form or {},
         "chosen_findings": set(form.getlist("findings")) if isinstance(form, FormData) else set(),
@@ -117,7 +117,7 @@ def _episode_page(request: Request, user: Any, episode_id: int, *, form: Any = N
         "saved": request.query_params.get("saved") == "1",
         "escalated": request.query_params.get("escalated") == "1",
         "banner_tag": "h2",
-        "source_of": {r: load().sources[r].name for r in load().sources},
+        "source_of": {r: s.name for r, s in load().sources.items()},
     }
     return render(request, "episode.html", ctx, status_code)
 
@@ -128,14 +128,15 @@ async def diary_home(request: Request) -> HTMLResponse:
         return render(request, "diary_signed_out.html")
     user = require_user(request)
     episodes = await run_in_threadpool(get_store(request).list_episodes, user.id)
-    levels = load().levels
+    levels = load(request_locale(request)).levels
     return render(request, "diary.html", {"episodes": episodes, "levels": levels, "user": user})
 
 
 @router.get("/diary/new", response_class=HTMLResponse)
 async def new_episode_form(request: Request) -> HTMLResponse:
     require_user(request)
-    return render(request, "assess_red_flags.html", {"questions": forms.red_flag_questions(), "form": {},
+    return render(request, "assess_red_flags.html", {"questions": forms.red_flag_questions(request_locale(request)),
+                                                     "form": {},
                                                      "errors": {}, "action": "/diary/new"})
 
 
@@ -143,16 +144,16 @@ async def new_episode_form(request: Request) -> HTMLResponse:
 async def new_episode_red_flags(request: Request) -> HTMLResponse:
     form = await check_form_csrf(request)
     require_user(request)
+    locale = request_locale(request)
     present, _denied, errors = forms.read_red_flags(form)
     if present:
-        result = assess(parse_assessment({"hours_since_onset": 0, "pain": 0, "findings": present}))
-        return render(request, "result.html", result_context(result) | {"early": True})
+        return render(request, "result.html", result_context(emergency_now(present, locale)) | {"early": True})
     if errors:
-        return render(request, "assess_red_flags.html", {"questions": forms.red_flag_questions(), "form": form,
+        return render(request, "assess_red_flags.html", {"questions": forms.red_flag_questions(locale), "form": form,
                                                          "errors": errors, "action": "/diary/new"}, 400)
     return render(request, "assess_details.html", {
-        "red_flags": forms.red_flag_questions(), "questions": forms.other_questions(),
-        "conditions": forms.condition_questions(), "form": form, "chosen_conditions": set(), "errors": {},
+        "red_flags": forms.red_flag_questions(locale), "questions": forms.other_questions(locale),
+        "conditions": forms.condition_questions(locale), "form": form, "chosen_conditions": set(), "errors": {},
         "text_box": text_reader_available(), "action": "/diary/episodes"})
 
 
@@ -165,12 +166,13 @@ async def start_episode(request: Request) -> Response:
     if data.get("text") and not text_reader_available():
         errors["text"] = "Reading your own words is not available here: please answer the questions instead."
     assessment = None
+    locale = request_locale(request)
     if not errors:
-        assessment, errors = forms.validate(data)
+        assessment, errors = forms.validate(data | {"locale": locale})
     if errors or assessment is None:
         return render(request, "assess_details.html", {
-            "red_flags": forms.red_flag_questions(), "questions": forms.other_questions(),
-            "conditions": forms.condition_questions(), "form": form, "chosen_conditions": set(conditions),
+            "red_flags": forms.red_flag_questions(locale), "questions": forms.other_questions(locale),
+            "conditions": forms.condition_questions(locale), "form": form, "chosen_conditions": set(conditions),
             "errors": errors, "text_box": text_reader_available(), "action": "/diary/episodes"}, 400)
     episode, _result = await run_in_threadpool(get_store(request).start_episode, user.id, assessment)
     return RedirectResponse(f"/diary/episodes/{episode.id}", status_code=303)
