@@ -157,6 +157,7 @@ def render_escalation(out: CheckinOutcome, console: Console) -> None:
     )
     for reason in r.reasons:
         body.append(f"• {reason.title}: {reason.text} (source: {source_link(reason.ref).name})\n")
+    body.rstrip()
     console.print(Panel(body, title="URGENCY RAISED", border_style=COLOURS[r.urgency], style=f"bold {COLOURS[r.urgency]}"))
 
 

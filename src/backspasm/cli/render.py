@@ -74,11 +74,17 @@ def safety_net(result: Result) -> Group | None:
     groups = watch_groups(result)
     if not groups:
         return None
-    lines: list[Text] = []
+    parts: list[Text | Table] = []
     for group in groups:
-        lines.append(Text(f"{group.heading}:", style=f"bold {COLOURS[group.level]}"))
-        lines.extend(Text.assemble(("  • ", COLOURS[group.level]), str(sign.get("sign"))) for sign in group.signs)
-    return Group(*lines)
+        colour = COLOURS[group.level]
+        parts.append(Text(f"{group.heading}:", style=f"bold {colour}"))
+        signs = Table.grid(padding=(0, 1))  # a grid, so a long sign wraps under its own text, not the bullet
+        signs.add_column(style=colour, no_wrap=True)
+        signs.add_column()
+        for sign in group.signs:
+            signs.add_row("  •", str(sign.get("sign")))
+        parts.append(signs)
+    return Group(*parts)
 
 
 def unasked_line(result: Result) -> Text | None:
