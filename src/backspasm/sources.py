@@ -6,6 +6,7 @@ which version and section) and, the other way round, every rule that leans on it
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -29,15 +30,30 @@ def _rows() -> list[tuple[str, str, str, str | None]]:
     return rows
 
 
+def _named_in(note: str) -> set[str]:
+    """The refs a citation note names: as a ref ("study:farrar-2001") or by its name in words ("ACP 2017")."""
+    named = set(REF_PATTERN.findall(note))
+    for ref, pattern in _aliases().items():
+        if pattern.search(note):
+            named.add(ref)
+    return named
+
+
+@cache
+def _aliases() -> dict[str, re.Pattern[str]]:
+    """A ref's name in words, from its slug: guideline:acp-2017 -> "ACP 2017", guideline:nice-ng59 -> "NICE NG59"."""
+    return {ref: re.compile(r"\b" + re.escape(ref.split(":", 1)[1].replace("-", " ")) + r"\b", re.I)
+            for ref in load().sources}
+
+
 @cache
 def cited_by() -> dict[str, tuple[tuple[str, str], ...]]:
     """ref -> ((section, code), ...): every item that cites it, or names it in its citation note."""
     index: dict[str, list[tuple[str, str]]] = {ref: [] for ref in load().sources}
     for section, code, ref, note in _rows():
         index[ref].append((section, code))
-        for mentioned in REF_PATTERN.findall(note or ""):
-            if mentioned in index and mentioned != ref:
-                index[mentioned].append((f"{section} (note)", code))
+        for mentioned in sorted(_named_in(note or "") - {ref}):
+            index[mentioned].append((f"{section} (note)", code))
     return {ref: tuple(dict.fromkeys(items)) for ref, items in index.items()}
 
 
