@@ -103,3 +103,16 @@ def test_the_api_description_and_the_report_point_inside_the_repository() -> Non
     assert "docs/clinical-basis.md" in report and "PATHWAY.md" not in report
     for mentioned in re.findall(r"docs/[\w.-]+\.md", schema + report):
         assert (ROOT / mentioned).exists(), mentioned
+
+
+def test_the_readme_safety_net_example_shows_what_the_engine_says() -> None:
+    import json
+
+    from backspasm import assess, parse_assessment
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"\$ echo '(\{[^']*\"locale\": \"en-GB\"[^']*\})' \\\n.*?\n(.*?)```", readme, re.S)
+    assert example, "README lost its safety-net example"
+    r = assess(parse_assessment(json.loads(example.group(1))))
+    emergency = [w.text for w in r.watch_for if w.get("level") == "emergency"]
+    assert example.group(2).strip().splitlines() == [r.urgency, *emergency, str(len(r.to_ask))]

@@ -11,6 +11,7 @@ from typing import Any
 from ..diary.store import TREATMENTS, Status
 from ..knowledge import load
 from ..present import readable_note, source_link, status_words, watch_groups
+from ..result import Result
 
 TREATMENT_NAMES = {
     "cold": "Cold pack",
@@ -130,7 +131,7 @@ def report_context(st: Status) -> dict[str, Any]:
     }
 
 
-def _cited_sources(r: Any) -> list[dict[str, Any]]:
+def _cited_sources(r: Result) -> list[dict[str, Any]]:
     """Every source the report's reasons, plan, options and safety net cite: name, address, one-line citation."""
     links = {source_link(x.ref) for x in (*r.reasons, *r.plan, *r.professional, *r.watch_for)}
     return [{"name": s.name, "url": s.url, "citation": s.citation} for s in sorted(links, key=lambda s: s.name)]
