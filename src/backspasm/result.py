@@ -115,6 +115,23 @@ def _names_json(codes: tuple[str, ...]) -> str:
     return ",".join(f'"{c}"' for c in codes)
 
 
+@lru_cache(maxsize=1024)
+def _text_json(text: str) -> str:
+    """A sentence as a JSON string, once per distinct sentence (headlines and disclaimers repeat)."""
+    return _dumps(text)
+
+
+def _number(value: float) -> str:
+    """A finite number as JSON writes it (the contract's numbers are never NaN or infinite)."""
+    return float.__repr__(value) if isinstance(value, float) else str(int(value))
+
+
+@lru_cache(maxsize=1024)
+def _step_rest(text: str, ref: str) -> str:
+    """A step's JSON after its hour: ',"text":...,"source":{"ref":...}}'."""
+    return _dumps({"text": text, "source": {"ref": ref}}).replace("{", ",", 1)
+
+
 @lru_cache(maxsize=16384)
 def _joined(items: tuple[Cited, ...]) -> str:
     """The items' JSON joined once per distinct list, so cached decisions share one copy of it."""
@@ -178,7 +195,7 @@ class Result:
             return self._json_from_items()
         schedule = f.ahead
         if f.now:
-            hour = '{"at_hour":' + float.__repr__(float(self.hours_since_onset))
+            hour = '{"at_hour":' + _number(self.hours_since_onset)
             schedule = ",".join([hour + rest for rest in f.now] + ([f.ahead] if f.ahead else []))
         evidence = ",".join(_dumps(e.as_dict()) for e in self.evidence) if self.evidence else ""
         return "".join((*f.head, evidence, '],"schedule":[', schedule, *f.watch, _names_json(self.to_ask), f.tail))
@@ -194,7 +211,7 @@ class Result:
             '{"urgency":"',
             self.urgency,
             '","headline":',
-            _dumps(self.headline),
+            _text_json(self.headline),
             ',"findings":[',
             ",".join(f'"{c}"' for c in self.findings),
             '],"reasons":[',
@@ -206,13 +223,13 @@ class Result:
             '],"prevention":[',
             _joined(self.prevention),
             '],"disclaimer":',
-            _dumps(self.disclaimer),
+            _text_json(self.disclaimer),
             ',"conditions":[',
             ",".join(f'"{c}"' for c in self.conditions),
             '],"evidence":[',
             ",".join(_dumps(e.as_dict()) for e in self.evidence),
             '],"schedule":[',
-            ",".join(s.json or _dumps(s.as_dict()) for s in self.schedule),
+            ",".join(s.json or '{"at_hour":' + _number(s.at_hour) + _step_rest(s.text, s.ref) for s in self.schedule),
             '],"watch_for":[',
             _joined(self.watch_for),
             '],"to_ask":[',
@@ -226,7 +243,6 @@ class Result:
 def decision_fragments(result: Result) -> Fragments:
     """The fragments every result of one cached decision shares, cut from a representative result."""
     pieces = result._json_pieces()
-    now = tuple(_dumps({"text": s.text, "source": {"ref": s.ref}}).replace("{", ",", 1)
-                for s in result.schedule if not s.json)
+    now = tuple(_step_rest(s.text, s.ref) for s in result.schedule if not s.json)
     ahead = ",".join(s.json for s in result.schedule if s.json)
     return Fragments(tuple(pieces[:19]), now, ahead, tuple(pieces[22:25]), "".join(pieces[26:]))
