@@ -3,6 +3,7 @@ avoid and ask-first cards that lead with the reason, sources by title, the local
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from typing import Any
@@ -22,9 +23,9 @@ RAW_REF = re.compile(r"\b(article|guideline|label|study):[a-z]")
 
 
 def shown(result: Result) -> str:
-    console = Console(width=200, no_color=True, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console = Console(width=200, no_color=True, file=io.StringIO())
     render_result(result, console)
-    return console.export_text()
+    return console.file.getvalue()  # type: ignore[attr-defined]
 
 
 def result(**fields: Any) -> Result:
