@@ -22,6 +22,7 @@ from .codes import DEFAULT_LOCALE, LOCALES, LocaleCode
 
 if TYPE_CHECKING:  # Babel is imported when a catalog or a Locale is first needed, not at start-up
     from babel import Locale
+    from jinja2 import Environment
 
 DOMAIN = "backspasm"
 _BY_LOWER: dict[str, LocaleCode] = {tag.lower(): tag for tag in LOCALES}
@@ -129,6 +130,29 @@ def gettext(locale: str, message: str) -> str:
     return translations(locale).gettext(message)
 
 
+def install_jinja(env: Environment) -> None:
+    """Translate `env`'s templates with Jinja2's i18n extension: `{% trans %}` and `_()` read the catalog of
+    the template variable `locale` (so one environment serves every locale); each sentence on one line."""
+    from jinja2 import pass_context
+    from jinja2.runtime import Context
+
+    def of(ctx: Context) -> NullTranslations:
+        value = ctx.get("locale")
+        return translations(value if isinstance(value, str) and value in LOCALES else DEFAULT_LOCALE)
+
+    @pass_context
+    def gettext_(ctx: Context, message: str) -> str:
+        return of(ctx).gettext(message)
+
+    @pass_context
+    def ngettext_(ctx: Context, singular: str, plural: str, n: int) -> str:
+        return of(ctx).ngettext(singular, plural, n)
+
+    env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
+
+
 __all__ = [
     "DOMAIN",
     "UnknownLocale",
@@ -136,6 +160,7 @@ __all__ = [
     "best_match",
     "from_environment",
     "gettext",
+    "install_jinja",
     "negotiate",
     "normalise",
     "translations",
