@@ -26,6 +26,10 @@ if TYPE_CHECKING:  # Babel is imported when a catalog or a Locale is first neede
 
 DOMAIN = "backspasm"
 _BY_LOWER: dict[str, LocaleCode] = {tag.lower(): tag for tag in LOCALES}
+# English-speaking territories where 999 reaches the emergency services, so en-GB's "call 999" is right there:
+# the UK, Ireland and the Crown Dependencies. Any other English (Australia 000, New Zealand 111, India 112,
+# South Africa 10111, ...) gets the default wording rather than a number that would be wrong for certain.
+EN_GB_TERRITORIES = frozenset({"GB", "IE", "IM", "JE", "GG"})
 
 
 class UnknownLocale(ValueError):
@@ -46,7 +50,8 @@ def normalise(tag: str) -> LocaleCode:
 
 
 def best_match(tags: list[str]) -> LocaleCode | None:
-    """The first supported locale among `tags` (most preferred first); a bare 'en' is en-US."""
+    """The first supported locale among `tags` (most preferred first). English from a territory where 999 is the
+    emergency number is en-GB; any other English (a bare 'en' too) is the default, en-US."""
     for tag in tags:
         try:
             return normalise(tag)
@@ -59,10 +64,7 @@ def best_match(tags: list[str]) -> LocaleCode | None:
         except (ValueError, TypeError, UnknownLocaleError):
             continue
         if parsed.language == "en":
-            territory = parsed.territory or ""
-            if territory in {"GB", "IE", "AU", "NZ", "IN", "ZA"}:
-                return "en-GB"
-            return "en-US"
+            return "en-GB" if (parsed.territory or "") in EN_GB_TERRITORIES else DEFAULT_LOCALE
     return None
 
 

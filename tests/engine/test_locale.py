@@ -44,6 +44,15 @@ def test_every_us_only_sentence_has_an_en_gb_wording_without_us_terms(sentence: 
         ("fr-FR,en-GB;q=0.3", "en-GB"),
         ("de-DE", "en-US"),
         ("en-IE", "en-GB"),
+        ("en-IM", "en-GB"),
+        ("en-JE", "en-GB"),
+        ("en-GG", "en-GB"),
+        # 999 is not the emergency number there: the default wording, never en-GB's "call 999".
+        ("en-AU", "en-US"),
+        ("en-NZ", "en-US"),
+        ("en-IN", "en-US"),
+        ("en-ZA", "en-US"),
+        ("en-AU,en;q=0.8", "en-US"),
         ("en", "en-US"),
         ("en-gb;q=0.9, en-us;q=0.95", "en-US"),
         ("en-GB;q=0", "en-US"),
@@ -57,7 +66,8 @@ def test_accept_language_picks_the_best_supported_locale(header: str | None, exp
 @pytest.mark.parametrize(
     ("env", "expected"),
     [({"LANG": "en_GB.UTF-8"}, "en-GB"), ({"LANG": "en_US.UTF-8"}, "en-US"), ({"LANG": "C.UTF-8"}, "en-US"),
-     ({"LC_ALL": "en_GB.UTF-8", "LANG": "en_US.UTF-8"}, "en-GB"), ({}, "en-US"), ({"LANG": "fr_FR.UTF-8"}, "en-US")],
+     ({"LC_ALL": "en_GB.UTF-8", "LANG": "en_US.UTF-8"}, "en-GB"), ({}, "en-US"), ({"LANG": "fr_FR.UTF-8"}, "en-US"),
+     ({"LANG": "en_IE.UTF-8"}, "en-GB"), ({"LANG": "en_AU.UTF-8"}, "en-US"), ({"LANG": "en_NZ.UTF-8"}, "en-US")],
 )
 def test_the_machine_language_sets_the_default_locale(env: dict[str, str], expected: str) -> None:
     assert i18n.from_environment(env) == expected
