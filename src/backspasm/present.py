@@ -1,5 +1,7 @@
 """What every surface shows of a result, decided once: safety-net groups, source names, status words.
 
+Dates and times are written by `backspasm.clock` (Babel), for every surface alike.
+
 The CLI, the web pages and the doctor's report lay these out in their own way; none of
 them decides how the safety net is grouped, what a plan status is called, or how a
 source is named (people see titles and links, never raw refs).
@@ -9,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 
 from . import i18n
@@ -92,16 +93,6 @@ def status_words(status: str | None, locale: str = DEFAULT_LOCALE) -> str | None
     return i18n.gettext(locale, words) if words else None
 
 
-def clock(at: datetime, locale: str = DEFAULT_LOCALE, year: bool = False) -> str:
-    """A moment as the locale writes it: 'Thu, Nov 26, 2:00 PM' (en-US), 'Thu 26 Nov, 14:00' (en-GB)."""
-    from babel.dates import format_skeleton, format_time
-
-    loc = i18n.babel_locale(locale)
-    date = format_skeleton("yMMMEd" if year else "MMMEd", at, locale=loc)
-    time = format_time(at, "short", locale=loc)
-    return str(loc.datetime_formats["short"]).replace("{1}", date).replace("{0}", time)
-
-
 def not_asked(result: Result) -> tuple[str, ...]:
     """Labels of the red flags the input never covered (empty for an emergency: nothing lower to trust)."""
     if result.urgency == "emergency" or not result.to_ask:
@@ -112,5 +103,5 @@ def not_asked(result: Result) -> tuple[str, ...]:
 
 __all__ = [
     "REF_PATTERN", "STATUS_WORDS", "SourceLink", "WatchGroup",
-    "clock", "not_asked", "readable_note", "source_link", "status_words", "watch_groups",
+    "not_asked", "readable_note", "source_link", "status_words", "watch_groups",
 ]

@@ -1,14 +1,15 @@
-"""Locales: the catalogs are current, en-GB says what a UK reader expects, tags are negotiated."""
+"""Locales: the catalogs are current, en-GB says what a UK reader expects, tags are negotiated, dates are the locale's."""
 
 from __future__ import annotations
 
 import importlib.util
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from backspasm import i18n
+from backspasm import clock, i18n
 from backspasm.knowledge import all_texts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,3 +72,15 @@ def test_accept_language_picks_the_best_supported_locale(header: str | None, exp
 )
 def test_the_machine_language_sets_the_default_locale(env: dict[str, str], expected: str) -> None:
     assert i18n.from_environment(env) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "plain", "with_year"),
+    [("en-US", "Thu, Nov 26, 2:00\u202fPM", "Thu, Nov 26, 2026, 2:00\u202fPM"),
+     ("en-GB", "Thu 26 Nov, 14:00", "Thu, 26 Nov 2026, 14:00")],
+)
+def test_one_formatter_writes_every_moment_the_locales_way(locale: str, plain: str, with_year: str) -> None:
+    at = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
+    assert clock.moment(at, locale) == plain and clock.moment(at, locale, year=True) == with_year
+    # The diary's times in a zone are the same words, after the change of zone.
+    assert clock.when(datetime(2026, 11, 26, 19, 0, tzinfo=UTC), "America/New_York", locale) == plain

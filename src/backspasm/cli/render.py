@@ -15,10 +15,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import i18n
+from ..clock import moment
 from ..codes import DEFAULT_LOCALE
 from ..knowledge import load
 from ..knowledge.schema import PlanRule, PreventionRule, ProfessionalRule
-from ..present import clock, not_asked, readable_note, source_link, status_words, watch_groups
+from ..present import not_asked, readable_note, source_link, status_words, watch_groups
 from ..result import Cited, Result
 
 COLOURS = {"self_care": "green", "soon": "yellow", "urgent": "dark_orange", "emergency": "red"}
@@ -32,7 +33,7 @@ def when_text(at_hour: float, hours_now: float, now: datetime | None = None, loc
         return _("now")
     now = now or datetime.now()
     at = now + timedelta(hours=at_hour - hours_now)
-    return _("from {clock} (hour {hour})").format(clock=clock(at, locale), hour=f"{at_hour:g}")
+    return _("from {clock} (hour {hour})").format(clock=moment(at, locale), hour=f"{at_hour:g}")
 
 
 def timeline(rows: list[tuple[str, str]]) -> Table:

@@ -16,9 +16,9 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from .. import i18n
+from .. import clock, i18n
 from ..codes import DEFAULT_LOCALE, LOCALES
-from ..present import clock, readable_note, source_link, status_words, watch_groups
+from ..present import readable_note, source_link, status_words, watch_groups
 from .deps import csrf_token, request_locale, user_for_page
 from .security import CSRF_FIELD
 
@@ -44,18 +44,12 @@ def when_text(at_hour: float, hours_now: float, now: datetime | None = None,
     delta = timedelta(hours=at_hour - hours_now)
     at = now + delta
     rel = format_timedelta(delta, threshold=2, add_direction=True, locale=i18n.babel_locale(locale))
-    return {"label": f"{clock(at, locale)} UTC ({rel})", "iso": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "rel": rel}
+    return {"label": f"{clock.moment(at, locale)} UTC ({rel})", "iso": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "rel": rel}
 
 
 @pass_context
 def _when_text(ctx: Context, at_hour: float, hours_now: float) -> dict[str, str]:
     return when_text(at_hour, hours_now, locale=_locale_of(ctx))
-
-
-@pass_context
-def _datetime(ctx: Context, at: datetime, year: bool = False) -> str:
-    """A stored moment (UTC) in the page locale's format."""
-    return clock(at.astimezone(UTC), _locale_of(ctx), year=year)
 
 
 @pass_context
@@ -98,7 +92,7 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     i18n.install_jinja(env)
-    env.filters.update(datetime=_datetime, number=_number)
+    env.filters.update(number=_number)
     env.globals.update(
         URGENCY_CLASS=URGENCY_CLASS,
         LOCALES=LOCALES,
