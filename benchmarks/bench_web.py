@@ -183,7 +183,9 @@ def result_page_weight(port: int) -> tuple[int, list[str]]:
         page = c.post("/assess/result", data=data)
         assert page.status_code == 200, page.status_code
         total += len(page.content) + sum(len(k) + len(v) + 4 for k, v in page.headers.raw)
-        urls = re.findall(r'(?:src|href)="([^"#]+)"', page.text)
+        # What the page loads (scripts, styles, icons, images), not where its links lead: the result
+        # links each source's title to the source's own site, which is a page the reader may open.
+        urls = re.findall(r'<(?:script|link|img|source|iframe|video|audio)\b[^>]*?(?:src|href)="([^"#]+)"', page.text)
         assets = [u for u in urls if re.search(r"\.(css|js|svg|png|woff2?)$", u)]
         third_party = [u for u in urls if u.startswith(("http:", "https:", "//")) and not u.startswith(base)]
         for asset in assets:

@@ -26,6 +26,9 @@ LOCALE_DIR = PACKAGE / "locale"
 TEMPLATE = LOCALE_DIR / "backspasm.pot"
 DOMAIN = "backspasm"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+# The templates' environments set the i18n policy "trimmed": each {% trans %} block is one line.
+TEMPLATE_OPTIONS = {pattern: {"extensions": "jinja2.ext.i18n", "trimmed": "true", "trim_blocks": "true",
+                              "lstrip_blocks": "true"} for pattern in ("**.html", "**.j2")}
 METHODS = [
     ("**.py", "python"),
     ("web/templates/**.html", "jinja2"),
@@ -43,7 +46,7 @@ def _knowledge() -> Iterator[tuple[str, str]]:
 
 def _sources() -> Iterator[tuple[str, str]]:
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        PACKAGE, METHODS, keywords=KEYWORDS, options_map={"**.html": {"extensions": "jinja2.ext.i18n"}}
+        PACKAGE, METHODS, keywords=KEYWORDS, options_map=TEMPLATE_OPTIONS
     ):
         if isinstance(message, tuple):
             message = message[0]

@@ -89,6 +89,10 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches the real user data directory or a configured database."""
     monkeypatch.setenv("BACKSPASM_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("BACKSPASM_DATABASE_URL", raising=False)
+    # The CLI's wording follows the machine's language; tests set it where they test it.
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 @pytest.fixture

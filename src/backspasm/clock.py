@@ -145,9 +145,16 @@ def time_of(dt: datetime, zone: str, locale: str = DEFAULT_LOCALE) -> str:
     return _format(local(dt, zone), "short-time", locale)
 
 
+def moment(dt: datetime, locale: str = DEFAULT_LOCALE, year: bool = False) -> str:
+    """A moment as it stands (no change of zone), joined the locale's way: 'Thu, Nov 26, 2:00 PM' (en-US),
+    'Thu 26 Nov, 14:00' (en-GB); with the year when asked."""
+    date = _format(dt, "yMMMEd" if year else "MMMEd", locale)
+    return str(_babel(locale).datetime_formats["short"]).replace("{1}", date).replace("{0}", _format(dt, "short-time", locale))
+
+
 def when(dt: datetime, zone: str, locale: str = DEFAULT_LOCALE) -> str:
-    """The day and the time: 'Mon 23 Nov, 14:05'."""
-    return f"{day(dt, zone, locale)}, {time_of(dt, zone, locale)}"
+    """The day and the time in `zone`: 'Mon 23 Nov, 14:05'."""
+    return moment(local(dt, zone), locale)
 
 
 def input_value(dt: datetime, zone: str) -> str:

@@ -78,7 +78,7 @@ class DiaryEntry(_Strict):
 
 
 class Assessment(_Strict):
-    """One person's answers: CONTRACT.md's input object."""
+    """One person's answers: the input object of the contract (docs/contract.md)."""
 
     hours_since_onset: Hours = Field(description="How long ago this spasm began, in hours (0 to 8760).")
     pain: Pain = Field(description="Pain right now on the 0-10 numeric rating scale.")
@@ -203,7 +203,7 @@ class WatchItem(_Response):
 
 
 class ResultModel(_Response):
-    """CONTRACT.md's result object (with compatible extensions: evidence, conditions, schedule)."""
+    """The result object of the contract (docs/contract.md), with compatible extensions: evidence, conditions, schedule."""
 
     urgency: UrgencyCode
     headline: str

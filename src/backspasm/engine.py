@@ -24,7 +24,7 @@ from .plan import (
     schedule_steps,
     tables,
 )
-from .result import Cited, Result, Step
+from .result import Cited, EvidenceSpan, Fragments, Result, Step, decision_fragments
 from .safetynet import to_ask, watch_for
 from .text.reading import EMPTY, Reading
 from .triage import triage
@@ -54,6 +54,8 @@ class Decision:
     now: tuple[tuple[str, str], ...]
     ahead: tuple[Step, ...]
     watch_for: tuple[Cited, ...]
+    locale: str = DEFAULT_LOCALE
+    fragments: Fragments | None = None  # the decision's JSON, so a result serialises with a few joins
 
 
 @lru_cache(maxsize=65536)
@@ -70,7 +72,7 @@ def decide(
     urgency, reasons = triage(present, from_text, hours, locale)
     now, ahead = schedule_steps(urgency, hours, present, locale)
     kb = load(locale)
-    return Decision(
+    d = Decision(
         urgency=urgency,
         headline=kb.levels[urgency].headline,
         findings=tuple(c for c in FINDING_CODES if c in present),
@@ -83,6 +85,36 @@ def decide(
         now=now,
         ahead=ahead,
         watch_for=watch_for(urgency, present, locale),
+        locale=locale,
+    )
+    return _with_fragments(d, hours)
+
+
+def _with_fragments(d: Decision, hours: float) -> Decision:
+    """The decision with its JSON cut into fragments from a representative result."""
+    sample = _result(d, hours, (), ())
+    object.__setattr__(d, "fragments", decision_fragments(sample))
+    return d
+
+
+def _result(d: Decision, hours: float, evidence: tuple[EvidenceSpan, ...], asked: tuple[str, ...]) -> Result:
+    return Result(
+        d.urgency,
+        d.headline,
+        d.findings,
+        d.reasons,
+        d.plan,
+        d.professional,
+        d.prevention,
+        d.disclaimer,
+        d.conditions,
+        evidence,
+        tuple([Step(hours, text, ref) for text, ref in d.now]) + d.ahead if d.now else d.ahead,
+        hours,
+        d.watch_for,
+        asked,
+        d.locale,
+        d.fragments,
     )
 
 
@@ -94,23 +126,7 @@ def assess(a: Assessment, read_text: TextReader | None = None) -> Result:
     hours = a.hours_since_onset
     locale = a.locale or DEFAULT_LOCALE
     d = decide(found.present, found.from_text, found.conditions, t.hour_bucket(hours), t.age_flags(a.age), locale)
-    return Result(
-        d.urgency,
-        d.headline,
-        d.findings,
-        d.reasons,
-        d.plan,
-        d.professional,
-        d.prevention,
-        d.disclaimer,
-        d.conditions,
-        reading.evidence,
-        tuple([Step(hours, text, ref) for text, ref in d.now]) + d.ahead if d.now else d.ahead,
-        hours,
-        d.watch_for,
-        to_ask(found.covered),
-        locale,
-    )
+    return _result(d, hours, reading.evidence, to_ask(found.covered))
 
 
 def assess_many(items: Iterable[Assessment], read_text: TextReader | None = None) -> list[Result]:

@@ -22,9 +22,14 @@ from .codes import DEFAULT_LOCALE, LOCALES, LocaleCode
 
 if TYPE_CHECKING:  # Babel is imported when a catalog or a Locale is first needed, not at start-up
     from babel import Locale
+    from jinja2 import Environment
 
 DOMAIN = "backspasm"
 _BY_LOWER: dict[str, LocaleCode] = {tag.lower(): tag for tag in LOCALES}
+# English-speaking territories where 999 reaches the emergency services, so en-GB's "call 999" is right there:
+# the UK, Ireland and the Crown Dependencies. Any other English (Australia 000, New Zealand 111, India 112,
+# South Africa 10111, ...) gets the default wording rather than a number that would be wrong for certain.
+EN_GB_TERRITORIES = frozenset({"GB", "IE", "IM", "JE", "GG"})
 
 
 class UnknownLocale(ValueError):
@@ -45,7 +50,8 @@ def normalise(tag: str) -> LocaleCode:
 
 
 def best_match(tags: list[str]) -> LocaleCode | None:
-    """The first supported locale among `tags` (most preferred first); a bare 'en' is en-US."""
+    """The first supported locale among `tags` (most preferred first). English from a territory where 999 is the
+    emergency number is en-GB; any other English (a bare 'en' too) is the default, en-US."""
     for tag in tags:
         try:
             return normalise(tag)
@@ -58,10 +64,7 @@ def best_match(tags: list[str]) -> LocaleCode | None:
         except (ValueError, TypeError, UnknownLocaleError):
             continue
         if parsed.language == "en":
-            territory = parsed.territory or ""
-            if territory in {"GB", "IE", "AU", "NZ", "IN", "ZA"}:
-                return "en-GB"
-            return "en-US"
+            return "en-GB" if (parsed.territory or "") in EN_GB_TERRITORIES else DEFAULT_LOCALE
     return None
 
 
@@ -129,6 +132,29 @@ def gettext(locale: str, message: str) -> str:
     return translations(locale).gettext(message)
 
 
+def install_jinja(env: Environment) -> None:
+    """Translate `env`'s templates with Jinja2's i18n extension: `{% trans %}` and `_()` read the catalog of
+    the template variable `locale` (so one environment serves every locale); each sentence on one line."""
+    from jinja2 import pass_context
+    from jinja2.runtime import Context
+
+    def of(ctx: Context) -> NullTranslations:
+        value = ctx.get("locale")
+        return translations(value if isinstance(value, str) and value in LOCALES else DEFAULT_LOCALE)
+
+    @pass_context
+    def gettext_(ctx: Context, message: str) -> str:
+        return of(ctx).gettext(message)
+
+    @pass_context
+    def ngettext_(ctx: Context, singular: str, plural: str, n: int) -> str:
+        return of(ctx).ngettext(singular, plural, n)
+
+    env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
+
+
 __all__ = [
     "DOMAIN",
     "UnknownLocale",
@@ -136,6 +162,7 @@ __all__ = [
     "best_match",
     "from_environment",
     "gettext",
+    "install_jinja",
     "negotiate",
     "normalise",
     "translations",

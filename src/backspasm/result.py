@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 
@@ -35,6 +36,11 @@ class Cited:
         item = Cited(code, title, text, ref, note, tuple(extra.items()))
         object.__setattr__(item, "json", _dumps(item.as_dict()))
         return item
+
+    def __hash__(self) -> int:
+        # The JSON says everything the item holds, and a string's hash is computed once: cached
+        # decisions key their shared fragments on tuples of items, so hashing must be cheap.
+        return hash(self.json)
 
     def get(self, key: str, default: Any = None) -> Any:
         for k, v in self.extra:
@@ -98,6 +104,50 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class Fragments:
+    """A cached decision's JSON, cut where a result's own parts go (evidence, the hour, to_ask).
+
+    `head` runs to the opening of "evidence", `now` holds the text of each step due now after
+    its hour, `ahead` the steps still to come, `watch` runs from the end of "schedule" to the
+    opening of "to_ask", and `tail` closes the object.
+    """
+
+    head: tuple[str, ...]
+    now: tuple[str, ...]
+    ahead: str
+    watch: tuple[str, ...]
+    tail: str
+
+
+@lru_cache(maxsize=4096)
+def _names_json(codes: tuple[str, ...]) -> str:
+    return ",".join(f'"{c}"' for c in codes)
+
+
+@lru_cache(maxsize=1024)
+def _text_json(text: str) -> str:
+    """A sentence as a JSON string, once per distinct sentence (headlines and disclaimers repeat)."""
+    return _dumps(text)
+
+
+def _number(value: float) -> str:
+    """A finite number as JSON writes it (the contract's numbers are never NaN or infinite)."""
+    return float.__repr__(value) if isinstance(value, float) else str(int(value))
+
+
+@lru_cache(maxsize=1024)
+def _step_rest(text: str, ref: str) -> str:
+    """A step's JSON after its hour: ',"text":...,"source":{"ref":...}}'."""
+    return _dumps({"text": text, "source": {"ref": ref}}).replace("{", ",", 1)
+
+
+@lru_cache(maxsize=16384)
+def _joined(items: tuple[Cited, ...]) -> str:
+    """The items' JSON joined once per distinct list, so cached decisions share one copy of it."""
+    return ",".join(i.json for i in items)
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """What `assess()` returns: CONTRACT.md's result, plus evidence, conditions and schedule."""
 
@@ -116,6 +166,7 @@ class Result:
     watch_for: tuple[Cited, ...] = ()
     to_ask: tuple[str, ...] = ()
     locale: str = "en-US"
+    fragments: Fragments | None = field(default=None, compare=False, repr=False)
 
     def codes(self, part: str) -> list[str]:
         """The codes of one list-valued part ('reasons', 'plan', 'professional', 'prevention')."""
@@ -147,37 +198,60 @@ class Result:
         }
 
     def to_json(self) -> str:
+        """Compact JSON: the cached decision's fragments around this result's own parts."""
+        f = self.fragments
+        if f is None:
+            return self._json_from_items()
+        schedule = f.ahead
+        if f.now:
+            hour = '{"at_hour":' + _number(self.hours_since_onset)
+            schedule = ",".join([hour + rest for rest in f.now] + ([f.ahead] if f.ahead else []))
+        evidence = ",".join(_dumps(e.as_dict()) for e in self.evidence) if self.evidence else ""
+        return "".join((*f.head, evidence, '],"schedule":[', schedule, *f.watch, _names_json(self.to_ask), f.tail))
+
+    def _json_from_items(self) -> str:
         """Compact JSON, assembled from the items' cached fragments."""
-        return "".join(
-            (
-                '{"urgency":"',
-                self.urgency,
-                '","headline":',
-                _dumps(self.headline),
-                ',"findings":[',
-                ",".join(f'"{c}"' for c in self.findings),
-                '],"reasons":[',
-                ",".join(r.json for r in self.reasons),
-                '],"plan":[',
-                ",".join(p.json for p in self.plan),
-                '],"professional":[',
-                ",".join(p.json for p in self.professional),
-                '],"prevention":[',
-                ",".join(p.json for p in self.prevention),
-                '],"disclaimer":',
-                _dumps(self.disclaimer),
-                ',"conditions":[',
-                ",".join(f'"{c}"' for c in self.conditions),
-                '],"evidence":[',
-                ",".join(_dumps(e.as_dict()) for e in self.evidence),
-                '],"schedule":[',
-                ",".join(s.json or _dumps(s.as_dict()) for s in self.schedule),
-                '],"watch_for":[',
-                ",".join(w.json for w in self.watch_for),
-                '],"to_ask":[',
-                ",".join(f'"{c}"' for c in self.to_ask),
-                '],"locale":"',
-                self.locale,
-                '"}',
-            )
-        )
+        return "".join(self._json_pieces())
+
+    def _json_pieces(self) -> list[str]:
+        """The JSON in pieces: [0:19] up to the evidence, 19 evidence, 21 schedule, [22:25] the safety net
+        up to to_ask, 25 to_ask, [26:] the locale and the end."""
+        return [
+            '{"urgency":"',
+            self.urgency,
+            '","headline":',
+            _text_json(self.headline),
+            ',"findings":[',
+            ",".join(f'"{c}"' for c in self.findings),
+            '],"reasons":[',
+            _joined(self.reasons),
+            '],"plan":[',
+            _joined(self.plan),
+            '],"professional":[',
+            _joined(self.professional),
+            '],"prevention":[',
+            _joined(self.prevention),
+            '],"disclaimer":',
+            _text_json(self.disclaimer),
+            ',"conditions":[',
+            ",".join(f'"{c}"' for c in self.conditions),
+            '],"evidence":[',
+            ",".join(_dumps(e.as_dict()) for e in self.evidence),
+            '],"schedule":[',
+            ",".join(s.json or '{"at_hour":' + _number(s.at_hour) + _step_rest(s.text, s.ref) for s in self.schedule),
+            '],"watch_for":[',
+            _joined(self.watch_for),
+            '],"to_ask":[',
+            _names_json(self.to_ask),
+            '],"locale":"',
+            self.locale,
+            '"}',
+        ]
+
+
+def decision_fragments(result: Result) -> Fragments:
+    """The fragments every result of one cached decision shares, cut from a representative result."""
+    pieces = result._json_pieces()
+    now = tuple(_step_rest(s.text, s.ref) for s in result.schedule if not s.json)
+    ahead = ",".join(s.json for s in result.schedule if s.json)
+    return Fragments(tuple(pieces[:19]), now, ahead, tuple(pieces[22:25]), "".join(pieces[26:]))

@@ -85,8 +85,8 @@ def test_episode_start_at_counts_the_plan_from_that_moment_not_from_now() -> Non
     r = run("episode", "start", "--pain", "5", "--hours", "2", "--at", T0)
     assert r.exit_code == 0
     text = " ".join(r.stdout.split())
-    # onset 06:00 UTC on the 20th: hour 48 is 06:00 on the 22nd, whatever day the command runs
-    assert "from Sun 22 Nov 06:00 (hour 48)" in text
+    # onset 06:00 UTC on the 20th: hour 48 is 06:00 on the 22nd, whatever day the command runs (in the locale's format)
+    assert "from Sun, Nov 22, 6:00 AM (hour 48)" in text
     assert "began Fri, Nov 20, recorded Fri, Nov 20" in text
 
 

@@ -91,9 +91,10 @@ def test_knowledge_prints_every_finding_with_a_source() -> None:
     assert len(data["findings"]) == 24 and all(f["source"]["ref"] for f in data["findings"])
 
 
-def test_knowledge_table_mentions_sources() -> None:
-    status, out, _ = invoke("knowledge")
-    assert status == 0 and "article:when-to-consult" in out
+def test_knowledge_table_names_sources_by_title_and_address_never_by_ref() -> None:
+    r = runner.invoke(app, ["knowledge"], env={"COLUMNS": "400"})
+    assert r.exit_code == 0 and "https://www.nhs.uk/conditions/back-pain/" in r.stdout
+    assert "article:when-to-consult" not in r.stdout and "guideline:" not in r.stdout
 
 
 def test_the_installed_command_runs_as_a_process() -> None:

@@ -32,6 +32,10 @@ def _pdf_pages(data: bytes) -> list[str]:
     return [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages]
 
 
+def _pdf_text(data: bytes) -> str:
+    return " ".join(_pdf_pages(data))
+
+
 def test_the_first_page_is_the_summary_a_doctor_reads_in_a_minute(status: Status) -> None:
     pages = _pdf_pages(build_pdf(status, Reader(zone="Europe/London", locale="en-GB")))
     first = pages[0]
@@ -112,3 +116,55 @@ def test_chart_puts_higher_pain_higher_up() -> None:
     ys = [float(y) for y in re.findall(r'<circle class="checkin" cx="[\d.]+" cy="([\d.]+)"', svg)]
     xs = [float(x) for x in re.findall(r'<circle class="checkin" cx="([\d.]+)"', svg)]
     assert ys[0] > ys[1] and xs[0] < xs[1]
+
+
+RAW_REF = re.compile(r"\b(?:article|guideline|label|study):[a-z][a-z0-9-]+")
+
+
+def test_the_red_flag_table_covers_every_finding_that_sets_today_or_emergency(status: Status) -> None:
+    from backspasm.knowledge import load
+
+    html = build_html(status)
+    table = html[html.index('id="red-flags"'):html.index("</table>", html.index('id="red-flags"'))]
+    for f in load().findings.values():
+        if f.level in ("urgent", "emergency") and f.kind != "derived":
+            assert f.label in table, f.code
+    for label in ("Began after a serious accident", "New loss of genital feeling or sexual function",
+                  "Pain in the upper or middle back", "A lump, swelling or change of shape in the back",
+                  "Pain not eased by rest, or worse at night"):
+        assert label in table
+
+
+def test_the_report_shows_the_safety_net_given_with_the_advice(status: Status) -> None:
+    html = build_html(status)
+    net = html[html.index('id="safety-net"'):html.index("</section>", html.index('id="safety-net"'))]
+    assert "Call 911 now if:" in net and "you lose control of your bladder or bowels" in net
+    assert "See a doctor today if:" not in net  # the current urgency is already "today"
+    text = _pdf_text(build_pdf(status))
+    assert "Safety net given with this advice" in text and "Call 911 now if:" in text
+
+
+def test_the_report_names_sources_by_title_with_their_address_never_by_ref(status: Status) -> None:
+    html = build_html(status)
+    assert RAW_REF.search(re.sub(r"<[^>]+>", " ", html)) is None
+    assert '<a href="https://www.nhs.uk/conditions/back-pain/">' in html
+    assert "docs/clinical-basis.md" in html and "PATHWAY.md" not in html
+    text = _pdf_text(build_pdf(status))
+    assert RAW_REF.search(text) is None
+    assert "https://www.nhs.uk/conditions/back-pain/" in text.replace(" ", "")
+
+
+def test_an_avoided_pain_reliever_leads_with_do_not_take(store: Store) -> None:
+    uid = store.local_user().id
+    ep, _ = store.start_episode(uid, {"hours_since_onset": 2, "pain": 4, "conditions": ["pregnancy"]}, started_at=START)
+    st = store.status(uid, ep.id, now=START + timedelta(hours=3))
+    html = build_html(st)
+    assert '<span class="avoid">Do not take unless a doctor prescribes it:</span> Anti-inflammatory' in html
+    assert "Do not take unless a doctor prescribes it: Anti-inflammatory" in _pdf_text(build_pdf(st))
+
+
+def test_the_report_speaks_the_locale_it_is_asked_for(store: Store) -> None:
+    uid = store.local_user().id
+    ep, _ = store.start_episode(uid, {"hours_since_onset": 2, "pain": 4}, started_at=START)
+    html = build_html(store.status(uid, ep.id, now=START + timedelta(hours=3), locale="en-GB"))
+    assert '<html lang="en-GB">' in html and "Call 999 or go to A&amp;E now if:" in html

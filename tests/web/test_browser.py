@@ -132,14 +132,14 @@ def test_an_assessment_that_ends_in_self_care(page: Any, axe_source: str) -> Non
     page.goto("/assess")
     audit(page, axe_source, "red flags")
     answer_all(page, forms.red_flag_questions())
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_selector("input[name=pain]")
     audit(page, axe_source, "details")
     page.fill("#onset_amount", "5")
     page.check("input[name=pain][value='3']")
     answer_all(page, forms.other_questions())
     page.check("input[name=conditions][value=kidney_disease]")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     banner = page.locator(".banner")
     assert load().levels["self_care"].headline in banner.inner_text()
     assert "level-green" in (banner.get_attribute("class") or "")
@@ -155,7 +155,7 @@ def test_an_emergency_answer_shows_the_emergency_page_at_once(page: Any, axe_sou
     # The other red-flag questions are still unanswered: the required check must not block the emergency.
     for q in forms.red_flag_questions()[1:]:
         page.check(f"input[name={q.field}][value=no]")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     banner = page.locator(".banner")
     assert load().levels["emergency"].headline in banner.inner_text()
     assert "level-red" in (banner.get_attribute("class") or "")
@@ -195,6 +195,64 @@ def test_register_two_check_ins_the_chart_and_the_report(page: Any, axe_source: 
     page.click("text=Open the doctor report")
     assert page.locator("svg").count() >= 1
     shoot(page, "doctor-report")
+
+
+def _self_care_check(page: Any) -> None:
+    page.goto("/assess")
+    answer_all(page, forms.red_flag_questions())
+    page.click("main button[type=submit]")
+    page.fill("#onset_amount", "5")
+    page.check("input[name=pain][value='3']")
+    answer_all(page, forms.other_questions())
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".banner")
+
+
+def test_a_self_care_result_on_a_phone_shows_the_emergency_signs_before_the_plan(
+    browser: Any, base_url: str, axe_source: str
+) -> None:
+    screen = {"width": 390, "height": 844}
+    context = browser.new_context(viewport=screen, base_url=base_url)
+    page = context.new_page()
+    watch = Watch(page, base_url)
+    try:
+        _self_care_check(page)
+        assert page.evaluate("window.scrollY") == 0
+        group = page.locator("#watch-emergency")
+        box, plan = group.bounding_box(), page.locator("#do-h").bounding_box()
+        assert box is not None and plan is not None
+        assert box["y"] + box["height"] <= screen["height"], "the emergency signs are below the first screen"
+        assert box["y"] + box["height"] < plan["y"]
+        shown = group.inner_text()
+        assert shown.startswith(load().levels["emergency"].watch_heading or "")
+        for f in load().findings.values():
+            if f.level == "emergency":
+                assert f.watch in shown
+        groups = page.locator(".watch-group").evaluate_all("els => els.map(e => e.id)")
+        assert groups == ["watch-emergency", "watch-urgent", "watch-soon"]
+        audit(page, axe_source, "result with its safety net")
+    finally:
+        context.close()
+    watch.check()
+
+
+def test_the_wording_switch_works_without_script_and_keeps_the_answers(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport=PHONE, base_url=base_url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        _self_care_check(page)
+        assert "Call 911 now if" in page.locator("#watch-emergency").inner_text()
+        page.click("header button[lang=en-GB]")  # posts the same answers again, in en-GB
+        page.wait_for_selector("html[lang=en-GB]")
+        assert "Call 999" in page.locator("#watch-emergency").inner_text()
+        assert page.locator(".banner").count() == 1
+        page.goto("/about")  # the choice is kept in a cookie
+        assert page.locator("html").get_attribute("lang") == "en-GB"
+        page.click("header a[lang=en-US]")
+        page.wait_for_url("**/about")
+        assert page.locator("html").get_attribute("lang") == "en-US"
+    finally:
+        context.close()
 
 
 def _fits(page: Any, name: str) -> None:

@@ -89,7 +89,7 @@ def test_self_care_answers_show_a_green_plan_with_sources(client: TestClient) ->
 def test_a_kidney_condition_marks_nsaids_ask_first_on_the_page(client: TestClient) -> None:
     token = csrf_from(client, "/assess")
     r = client.post("/assess/result", data=details_form(token, conditions="kidney_disease"))
-    assert "ask a pharmacist or doctor first" in r.text
+    assert "Ask a pharmacist or doctor first:</span>" in r.text
     assert load().conditions["kidney_disease"].caution.split(":")[0] in r.text
 
 
@@ -186,7 +186,7 @@ def test_about_page_lists_every_source_and_the_limits(client: TestClient) -> Non
 
 def test_base_template_links_the_prevention_pages_and_has_landmarks(client: TestClient) -> None:
     page = client.get("/").text
-    for marker in ('href="/exercises"', 'href="/prevent"', "<main", "<nav", "<header", "<footer", 'lang="en"'):
+    for marker in ('href="/exercises"', 'href="/prevent"', "<main", "<nav", "<header", "<footer", 'lang="en-US"'):
         assert marker in page
     assert "<script>" not in page  # no inline script anywhere (the CSP would block it)
 

@@ -7,19 +7,21 @@ from typing import Annotated
 
 import typer
 
-from .common import bad_input, fail, read_source
+from .common import LocaleOpt, bad_input, fail, read_source, resolve_locale
 
 CHUNK = 2000
 
 
-def assess_json(path: str) -> None:
+def assess_json(path: str, locale: str = "en-US") -> None:
     """One object in, one result out; an array in, an array out, same order, any number of items.
 
-    The whole batch is validated first (bad input prints nothing on stdout), then
-    assessed and written a chunk at a time, so the results never pile up in memory.
+    The whole batch is validated first (bad input prints nothing on stdout), then assessed and
+    written a chunk at a time as bytes, so the results never pile up in memory. An item's own
+    `locale` wins; the others are worded in `locale` (the command's).
     """
     from .. import jsonload
-    from ..contract import BadInput, parse_assessment, parse_many
+    from ..codes import DEFAULT_LOCALE
+    from ..contract import Assessment, BadInput, parse_assessment, parse_many
     from ..engine import assess
 
     raw = read_source(path)
@@ -30,16 +32,22 @@ def assess_json(path: str) -> None:
     except BadInput as e:
         bad_input(e)
     del data
-    out = sys.stdout
+
+    def worded(a: Assessment) -> Assessment:
+        return a if a.locale is not None or locale == DEFAULT_LOCALE else a.model_copy(update={"locale": locale})
+
     if not isinstance(parsed, list):
-        out.write(assess(parsed).to_json() + "\n")
+        sys.stdout.write(assess(worded(parsed)).to_json() + "\n")
         return
-    out.write("[")
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    out.write(b"[")
     for start in range(0, len(parsed), CHUNK):
         if start:
-            out.write(",\n")
-        out.write(",\n".join(assess(a).to_json() for a in parsed[start : start + CHUNK]))
-    out.write("]\n")
+            out.write(b",\n")
+        out.write(b",\n".join(assess(worded(a)).to_json().encode("utf-8") for a in parsed[start : start + CHUNK]))
+    out.write(b"]\n")
+    out.flush()
 
 
 def register(app: typer.Typer) -> None:
@@ -50,23 +58,27 @@ def register(app: typer.Typer) -> None:
             typer.Option("--json", metavar="FILE", help="Read the assessment (or an array of them) from FILE, '-' for stdin."),
         ] = None,
         no_color: Annotated[bool, typer.Option("--no-color", help="Plain output without colour.")] = False,
+        locale: LocaleOpt = None,
     ) -> None:
         """Assess a back spasm: from JSON, or by answering questions."""
+        loc = resolve_locale(locale)
         if json_path is not None:
-            assess_json(json_path)
+            assess_json(json_path, loc)
             return
         if not sys.stdin.isatty():
             fail("the interactive questionnaire needs a terminal; use --json FILE or --json - for scripts")
         from .interactive import run_questionnaire
 
-        run_questionnaire(no_color=no_color)
+        run_questionnaire(no_color=no_color, locale=loc)
 
     @app.command()
     def explain(
         code: Annotated[str, typer.Argument(help="A finding, condition, plan, professional or prevention code.")],
+        locale: LocaleOpt = None,
     ) -> None:
         """Explain what a code means, why it matters, and its source."""
+        loc = resolve_locale(locale)
         from .render import explain_code
 
-        if not explain_code(code):
+        if not explain_code(code, locale=loc):
             fail(f"unknown code '{code}'; `backspasm knowledge` lists every code")

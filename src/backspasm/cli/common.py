@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -57,3 +57,26 @@ def write_output(path: str, data: str | bytes) -> None:
             f.write(raw)
     except OSError as e:
         fail(f"bad input: cannot write {path}: {e.strerror or e}")
+
+
+LocaleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--locale",
+        metavar="TAG",
+        help="Wording: en-US (911, acetaminophen) or en-GB (999, paracetamol, GP). "
+        "Default: from the environment's language (LC_ALL, LC_MESSAGES, LANG), else en-US.",
+    ),
+]
+
+
+def resolve_locale(tag: str | None) -> str:
+    """The locale a command speaks: the --locale given (bad input when unknown), else the environment's."""
+    from .. import i18n
+
+    if tag is None:
+        return i18n.from_environment()
+    try:
+        return i18n.normalise(tag)
+    except i18n.UnknownLocale as e:
+        fail(f"bad input:\n  --locale: {e}")

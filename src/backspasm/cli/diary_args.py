@@ -25,6 +25,10 @@ AtOpt = Annotated[
     typer.Option("--at", metavar="TIME", help="When, as ISO 8601 (default: now; without an offset: this machine's zone)."),
 ]
 NowOpt = Annotated[str | None, typer.Option("--now", metavar="TIME", help="Evaluate as of TIME (ISO 8601).")]
+EpisodeLocaleOpt = Annotated[
+    str | None,
+    typer.Option("--locale", metavar="TAG", help="Wording: en-US or en-GB (default: the one the episode was started in)."),
+]
 
 YES = {"yes", "y", "true", "1", "+", "helped"}
 NO = {"no", "n", "false", "0", "-", "didnt", "didn't"}
@@ -46,17 +50,17 @@ def locale() -> str:
     return from_environment()
 
 
-def when(dt: datetime) -> str:
-    """A stored time as this machine's wall clock, in the locale's way: 'Mon 23 Nov, 14:05'."""
+def when(dt: datetime, loc: str | None = None) -> str:
+    """A stored time as this machine's wall clock, in the locale's way (`loc`, else the machine's): 'Mon 23 Nov, 14:05'."""
     from ..clock import when as fmt
 
-    return fmt(dt, zone(), locale())
+    return fmt(dt, zone(), loc or locale())
 
 
-def day(dt: datetime) -> str:
+def day(dt: datetime, loc: str | None = None) -> str:
     from ..clock import day as fmt
 
-    return fmt(dt, zone(), locale())
+    return fmt(dt, zone(), loc or locale())
 
 
 def check_format(fmt: str) -> str:
@@ -155,15 +159,18 @@ def pick_episode(store: Store, user_id: int, episode_id: int | None, open_only: 
     return ep
 
 
-def episode_status(episode_id: int | None, now: datetime | None, extra: Any = None) -> tuple[Any, Any, Any]:
-    """The episode (the one given, or the current one), its status now, and `extra(store, uid)` if given."""
+def episode_status(
+    episode_id: int | None, now: datetime | None, extra: Any = None, locale: str | None = None
+) -> tuple[Any, Any, Any]:
+    """The episode (the one given, or the current one), its status now (worded in `locale`, else the
+    episode's own), and `extra(store, uid)` if given."""
     from ..contract import BadInput
     from .common import bad_input
 
     store, uid = open_store()
     try:
         ep = pick_episode(store, uid, episode_id)
-        st = store.status(uid, ep.id, now=now)
+        st = store.status(uid, ep.id, now=now, locale=locale)
         more = extra(store, uid) if extra is not None else None
     except BadInput as e:
         bad_input(e)

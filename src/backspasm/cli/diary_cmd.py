@@ -17,9 +17,10 @@ from typing import Annotated, Any
 import typer
 
 from . import diary_io
-from .common import bad_input, fail
+from .common import LocaleOpt, bad_input, fail, resolve_locale
 from .diary_args import (
     AtOpt,
+    EpisodeLocaleOpt,
     EpisodeOpt,
     FormatOpt,
     JsonOpt,
@@ -51,10 +52,12 @@ def _episode_start(
     words: str | None,
     at: str | None,
     fmt: str,
+    locale: str | None = None,
 ) -> None:
     from ..contract import BadInput, parse_assessment
 
     check_format(fmt)
+    loc = resolve_locale(locale)
     started = parse_time(at, "at")
     reading = None
     if json_path is not None:
@@ -72,10 +75,12 @@ def _episode_start(
         from .diary_args import console as make_console
         from .interactive import RichAsker, gather
 
-        answers, reading, _ = gather(RichAsker(make_console()))
+        answers, reading, _ = gather(RichAsker(make_console()), locale=loc)
         data = answers.assessment().model_dump(exclude_none=True)
     else:
         fail("bad input: give --pain (and --hours ...), or --json FILE|-, or run on a terminal for the questions")
+    if loc != "en-US" and "locale" not in data:
+        data["locale"] = loc  # the episode keeps the wording it was started in
     try:
         a = parse_assessment(data)
     except BadInput as e:
@@ -178,25 +183,28 @@ def _seen(episode_id: int | None, note: str | None, at: str | None, fmt: str) ->
         return
     from ..knowledge import load
     from .diary_args import when as fmt_when
-    from .render import banner
+    from .render import banner, print_safety_net
 
     c = console()
-    c.print(f"Recorded: a clinician saw you {fmt_when(out.visit.at)} (episode {ep.id}).")
-    labels = {code: f.label.lower() for code, f in load().findings.items()}
+    loc = out.result.locale
+    c.print(f"Recorded: a clinician saw you {fmt_when(out.visit.at, loc)} (episode {ep.id}).")
+    labels = {code: f.label.lower() for code, f in load(loc).findings.items()}
     if out.released:
         c.print("These emergency signs no longer count: " + ", ".join(labels[x] for x in out.released) + ".")
     c.print(out.as_dict()["advice"])
     c.print(banner(out.result))
+    print_safety_net(out.result, c)
     c.print("Keep checking in: `backspasm checkin --pain N`. A new warning sign counts again.")
 
 
-def _status(episode_id: int | None, now: str | None, fmt: str) -> None:
+def _status(episode_id: int | None, now: str | None, fmt: str, locale: str | None = None) -> None:
     check_format(fmt)
+    loc = resolve_locale(locale) if locale is not None else None
     when = parse_time(now, "now")
-    st = _quick_status(episode_id, when)
+    st = _quick_status(episode_id, when, loc)
     adherence = None
     if st is None:
-        _ep, st, adherence = episode_status(episode_id, when, lambda store, uid: _adherence(store, uid, when))
+        _ep, st, adherence = episode_status(episode_id, when, lambda store, uid: _adherence(store, uid, when), loc)
     if fmt == "json":
         emit({**st.as_dict(), "zone": zone(), "prevention_program": adherence.as_dict() if adherence else None})
     else:
@@ -208,7 +216,7 @@ def _status(episode_id: int | None, now: str | None, fmt: str) -> None:
             out.print(f"Prevention program: {adherence.summary()}")
 
 
-def _quick_status(episode_id: int | None, when: datetime | None) -> Any:
+def _quick_status(episode_id: int | None, when: datetime | None, locale: str | None = None) -> Any:
     """The status read without opening the store (diary/quick.py), or None when the store must answer."""
     from ..contract import BadInput
     from ..diary.quick import read
@@ -218,7 +226,7 @@ def _quick_status(episode_id: int | None, when: datetime | None) -> Any:
     if found is None or found[1]:  # a prevention program's adherence is read through the store
         return None
     try:
-        return status_of(found[0], when)
+        return status_of(found[0], when, locale)
     except BadInput as e:
         bad_input(e)
 
@@ -294,9 +302,10 @@ def register(app: typer.Typer) -> None:
         text: Annotated[str | None, typer.Option("--text", help="What happened, in your own words.")] = None,
         at: AtOpt = None,
         fmt: FormatOpt = "text",
+        locale: LocaleOpt = None,
     ) -> None:
         """Assess the spasm and open an episode (JSON, flags, or the questions on a terminal)."""
-        _episode_start(json_path, pain, hours, findings, denied, conditions, age, text, at, fmt)
+        _episode_start(json_path, pain, hours, findings, denied, conditions, age, text, at, fmt, locale)
 
     @episode.command("close")
     def episode_close(episode_id: EpisodeOpt = None, at: AtOpt = None, fmt: FormatOpt = "text") -> None:
@@ -339,8 +348,10 @@ def register(app: typer.Typer) -> None:
         _seen(episode_id, note, at, fmt)
 
     @app.command("status")
-    def status(episode_id: EpisodeOpt = None, now: NowOpt = None, fmt: FormatOpt = "text") -> None:
-        """Re-assess with the diary: what changed, the pain trend, what is due next."""
-        _status(episode_id, now, fmt)
+    def status(
+        episode_id: EpisodeOpt = None, now: NowOpt = None, fmt: FormatOpt = "text", locale: EpisodeLocaleOpt = None
+    ) -> None:
+        """Re-assess with the diary: the safety net, what changed, the pain trend, what is due next."""
+        _status(episode_id, now, fmt, locale)
 
     diary_io.register(app)

@@ -9,8 +9,19 @@ from typing import Annotated
 
 import typer
 
-from .common import bad_input, fail, read_source, write_output
-from .diary_args import EpisodeOpt, FormatOpt, NowOpt, check_format, emit, episode_status, open_store, parse_time, when
+from .common import bad_input, fail, read_source, resolve_locale, write_output
+from .diary_args import (
+    EpisodeLocaleOpt,
+    EpisodeOpt,
+    FormatOpt,
+    NowOpt,
+    check_format,
+    emit,
+    episode_status,
+    open_store,
+    parse_time,
+    when,
+)
 
 
 def _birth_date(value: str | None) -> date | None:
@@ -52,9 +63,10 @@ def register(app: typer.Typer) -> None:
         now: NowOpt = None,
         name: Annotated[str | None, typer.Option(help="Your name, printed on the report (not stored).")] = None,
         dob: Annotated[str | None, typer.Option(help="Your date of birth, YYYY-MM-DD (printed, not stored).")] = None,
+        locale: EpisodeLocaleOpt = None,
     ) -> None:
         """A summary for your doctor: urgency and why, pain now and at the start, red flags, what helped; then the timeline."""
-        from .diary_args import locale, zone
+        from .diary_args import zone
 
         kind = out.rsplit(".", 1)[-1].lower() if "." in out else ""
         if kind not in ("pdf", "html", "htm"):
@@ -62,10 +74,11 @@ def register(app: typer.Typer) -> None:
         if name is not None and len(name) > 200:
             fail("bad input:\n  --name: at most 200 characters")
         born = _birth_date(dob)
-        ep, st, _ = episode_status(episode_id, parse_time(now, "now"))
+        loc = resolve_locale(locale) if locale is not None else None
+        ep, st, _ = episode_status(episode_id, parse_time(now, "now"), locale=loc)
         from ..report import Reader, build_html, build_pdf
 
-        reader = Reader(zone=zone(), locale=locale(), name=name, birth_date=born)
+        reader = Reader(zone=zone(), locale=st.result.locale, name=name, birth_date=born)
         write_output(out, build_pdf(st, reader) if kind == "pdf" else build_html(st, reader).encode("utf-8"))
         sys.stderr.write(f"Wrote the report for episode {ep.id} to {out}\n")
 

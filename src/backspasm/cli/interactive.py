@@ -18,9 +18,10 @@ from rich.console import Console
 from rich.prompt import Confirm, IntPrompt, Prompt
 from rich.text import Text
 
-from ..codes import CONDITION_CODES
+from ..codes import CONDITION_CODES, DEFAULT_LOCALE
 from ..contract import Assessment, BadInput, parse_assessment
 from ..engine import assess
+from ..findings import NOT_IMPROVING_AFTER_HOURS
 from ..knowledge import load
 from ..result import Result
 from ..text.reading import EMPTY, Reading
@@ -106,9 +107,12 @@ class Answers:
     pain: int | None = None
     hours: float | None = None
     age: int | None = None
+    locale: str = DEFAULT_LOCALE
 
     def assessment(self) -> Assessment:
         data: dict[str, Any] = {"hours_since_onset": self.hours or 0.0, "pain": self.pain or 0}
+        if self.locale != DEFAULT_LOCALE:
+            data["locale"] = self.locale
         for key in ("findings", "denied", "conditions"):
             if getattr(self, key):
                 data[key] = list(dict.fromkeys(getattr(self, key)))
@@ -127,9 +131,9 @@ def highlight(text: str, reading: Reading) -> Text:
     return out
 
 
-def _confirm_reading(ask: Asker, text: str, reading: Reading) -> Reading:
+def _confirm_reading(ask: Asker, text: str, reading: Reading, locale: str = DEFAULT_LOCALE) -> Reading:
     """Show what was understood; keep only what the person confirms."""
-    kb = load()
+    kb = load(locale)
     if not reading.evidence and reading.pain is None and reading.hours_since_onset is None:
         ask.say("I did not find any specific symptom in that; the questions below will cover the rest.")
         return reading
@@ -167,10 +171,12 @@ def _preload_reader() -> None:
         load_reader()
 
 
-def gather(ask: Asker, read_text: Callable[[str], Reading] | None = None) -> tuple[Answers, Reading, bool]:
+def gather(
+    ask: Asker, read_text: Callable[[str], Reading] | None = None, locale: str = DEFAULT_LOCALE
+) -> tuple[Answers, Reading, bool]:
     """Run the questions. Returns the answers, the confirmed reading, and whether it stopped early."""
-    kb = load()
-    answers = Answers()
+    kb = load(locale)
+    answers = Answers(locale=locale)
     reading = EMPTY
     # Build the text pipeline (about a second) while the person is still typing.
     loader = threading.Thread(target=_preload_reader, daemon=True) if read_text is None else None
@@ -187,7 +193,7 @@ def gather(ask: Asker, read_text: Callable[[str], Reading] | None = None) -> tup
             from ..text import read
 
             read_text = read
-        reading = _confirm_reading(ask, words, read_text(words))
+        reading = _confirm_reading(ask, words, read_text(words), locale)
         answers.text = words
     # What the person confirmed from their words is settled: it is not asked again.
     settled = set(reading.findings)
@@ -215,13 +221,14 @@ def gather(ask: Asker, read_text: Callable[[str], Reading] | None = None) -> tup
     answers.hours = ask.hours("How long ago did this spasm start?", reading.hours_since_onset)
     if early:
         return answers, reading, True
-    for code in ("sleep_disturbed", "daily_activities_limited", "worsening"):
-        if code not in settled:
-            target = answers.findings if ask.confirm(kb.findings[code].question) else answers.denied
-            target.append(code)
-    if answers.hours >= 72 and "not_improving" not in settled:
-        target = answers.findings if ask.confirm(kb.findings["not_improving"].question) else answers.denied
-        target.append("not_improving")
+    # The other signs that call for a visit, as the knowledge base lists them; severe pain comes from the
+    # score, and "not improving" means something only after a few days of home care.
+    for f in kb.findings.values():
+        if f.level != "soon" or f.kind == "derived" or f.code == "severe_pain" or f.code in settled:
+            continue
+        if f.code == "not_improving" and answers.hours < NOT_IMPROVING_AFTER_HOURS:
+            continue
+        (answers.findings if ask.confirm(f.question) else answers.denied).append(f.code)
     if ask.confirm("May I ask your age? It changes the pain-relief advice", True):
         answers.age = ask.integer("Age in years", 0, 120)
     ask.say("A few questions about your health decide which pain relievers are safe without advice.")
@@ -231,13 +238,13 @@ def gather(ask: Asker, read_text: Callable[[str], Reading] | None = None) -> tup
     return answers, reading, False
 
 
-def run_questionnaire(no_color: bool = False, console: Console | None = None) -> Result:
+def run_questionnaire(no_color: bool = False, console: Console | None = None, locale: str = DEFAULT_LOCALE) -> Result:
     """Ask, assess and print the result; the text is assessed as the person confirmed it."""
     console = console or Console(no_color=no_color, highlight=False)
     ask = RichAsker(console)
     console.print(Text("backspasm: a few questions about your back spasm.", style="bold"))
     console.print("Answer y or n. This is not a diagnosis; if you feel very unwell, call your emergency number.\n")
-    answers, reading, _ = gather(ask)
+    answers, reading, _ = gather(ask, locale=locale)
     try:
         a = answers.assessment()
     except BadInput as e:  # the prompts validate each answer, so this means a bug: say it plainly

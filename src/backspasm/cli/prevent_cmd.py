@@ -40,9 +40,13 @@ def _console() -> Console:
 
 
 def _source_line(source: Any) -> str:
+    """The source by its title (people never see a raw ref), with its address and note."""
+    from ..present import readable_note, source_link
+
     ref = source.ref if hasattr(source, "ref") else source["ref"]
     note = source.note if hasattr(source, "note") else source.get("note")
-    return f"source: {ref}" + (f" ({note})" if note else "")
+    link = source_link(ref)
+    return f"source: {link.name}" + (f" <{link.url}>" if link.url else "") + (f" ({readable_note(note)})" if note else "")
 
 
 # ---- exercises ----
@@ -112,13 +116,15 @@ def list_exercises(fmt: str, console: Console | None = None) -> None:
         return
     from rich.table import Table
 
+    from ..present import source_link
+
     console = console or _console()
     t = Table(title="Exercise library", title_justify="left")
     for col in ("code", "exercise", "kind", "how much (week 1)", "source"):
         t.add_column(col, overflow="fold")
     kinds = {"stretch": "stretch", "core": "core", "low_impact": "low-impact"}
     for e in data.exercises.values():
-        t.add_row(e.code, e.name, kinds[e.kind], e.dose.describe(), e.source.ref)
+        t.add_row(e.code, e.name, kinds[e.kind], e.dose.describe(), source_link(e.source.ref).name)
     console.print(t)
     console.print("Show one in full: backspasm exercises show CODE", style="dim")
 

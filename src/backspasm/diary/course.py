@@ -163,8 +163,9 @@ def with_visit(c: Course, at: datetime, hours: float) -> Course:
     )
 
 
-def assessment(c: Course, first: Mapping[str, Any], hours_now: float) -> Assessment:
-    """The contract's input for a moment at or after the latest rating: the state, the clock, the trend."""
+def assessment(c: Course, first: Mapping[str, Any], hours_now: float, locale: str | None = None) -> Assessment:
+    """The contract's input for a moment at or after the latest rating: the state, the clock, the trend;
+    worded in `locale` when given, else in the one the episode was started in."""
     if c.last is None:
         raise ValueError("a course has no rating yet")
     hours_now = min(max(hours_now, c.last[0]), MAX_HOURS)
@@ -183,6 +184,8 @@ def assessment(c: Course, first: Mapping[str, Any], hours_now: float) -> Assessm
     for key in ("age", "conditions", "text", "locale"):
         if first.get(key) is not None:
             data[key] = first[key]
+    if locale is not None:
+        data["locale"] = locale
     return parse_assessment(data)
 
 

@@ -108,8 +108,8 @@ def switch_to_heat_hour() -> float:
 
 
 def changes(before: dict[str, Any], after: Result, hours_before: float, hours_after: float) -> list[Change]:
-    """What is different now from the result stored at the last check-in (or at the start)."""
-    kb = load()
+    """What is different now from the result stored at the last check-in (or at the start), in the result's wording."""
+    kb = load(after.locale)
     out: list[Change] = []
     plan_before = {p["code"] for p in before.get("plan", ())}
     plan_after = set(after.codes("plan"))

@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Row
 
 
-def result_at(course: cs.Course, ep: Any, hours: float) -> Result:
-    """The engine's answer for the episode's state at `hours` since onset."""
-    return reassess(cs.assessment(course, ep.assessment, hours), cs.reading_now(course, ep.reading))
+def result_at(course: cs.Course, ep: Any, hours: float, locale: str | None = None) -> Result:
+    """The engine's answer for the episode's state at `hours` since onset (worded in `locale`, else the episode's)."""
+    return reassess(cs.assessment(course, ep.assessment, hours, locale), cs.reading_now(course, ep.reading))
 
 
 def started(ep: Any) -> cs.Course:

@@ -87,8 +87,9 @@ class EpisodeRows:
     last_result: dict[str, Any] | None  # the stored re-assessment of the latest check-in
 
 
-def status_of(rows: EpisodeRows, now: datetime | None) -> Status:
-    """Re-assess the episode at `now` (default: the clock) from its course; what changed; what is due."""
+def status_of(rows: EpisodeRows, now: datetime | None, locale: str | None = None) -> Status:
+    """Re-assess the episode at `now` (default: the clock) from its course, worded in `locale` (else the
+    episode's own); what changed; what is due."""
     ep, diary = rows.episode, rows.checkins
     now_ = v.aware(now, "now", v.now())
     if ep.closed_at is not None and now_ > ep.closed_at:
@@ -102,7 +103,7 @@ def status_of(rows: EpisodeRows, now: datetime | None) -> Status:
         now_ = latest  # a check-in a moment ahead of this clock
     episode = episode_of(ep)
     hours_now = hours_between(ep.onset_at, now_)
-    result = replay.result_at(rows.course, ep, hours_now)
+    result = replay.result_at(rows.course, ep, hours_now, locale)
     last_at = diary[-1].at if diary and diary[-1].at >= ep.started_at else ep.started_at
     hours_before = hours_between(episode.onset_at, last_at)
     ratings = sorted([(ep.started_at, int(episode.assessment["pain"])), *((x.at, x.pain) for x in diary)])
@@ -124,8 +125,11 @@ def status_of(rows: EpisodeRows, now: datetime | None) -> Status:
 class Statuses(Part):
     """The episode's status now."""
 
-    def status(self, user_id: int, episode_id: int, now: datetime | None = None) -> Status:
-        """Re-assess the episode now from its course; what changed since the last rating; what is due."""
+    def status(
+        self, user_id: int, episode_id: int, now: datetime | None = None, locale: str | None = None
+    ) -> Status:
+        """Re-assess the episode now from its course (worded in `locale`, else the episode's own); what changed
+        since the last rating; what is due."""
         from sqlalchemy import select
 
         from .models import activity_log, checkins
@@ -144,4 +148,4 @@ class Statuses(Part):
                 )
             ]
             rows = EpisodeRows(ep, replay.load(c, ep), diary, visits_of(c, ep), escalations, last)
-        return status_of(rows, now)
+        return status_of(rows, now, locale)

@@ -2,7 +2,9 @@
 
 The first page is what a doctor reads in a minute: the urgency now and why, pain now
 against the start, every red flag asked and how it was answered, what helped. The
-timeline and the chart follow. Times are written in the reader's zone and locale.
+timeline and the chart follow. Times are written in the reader's zone and locale; the
+wording is the result's (the episode's own, or the one asked for). Sources appear as titles
+with addresses, never raw refs; the safety net is grouped as on every other surface.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from .. import clock
 from ..codes import DEFAULT_LOCALE
 from ..diary.store import TREATMENTS, Status
 from ..knowledge import load
+from ..present import readable_note, source_link, status_words, watch_groups
+from ..result import Result
 
 TREATMENT_NAMES = {
     "cold": "Cold pack",
@@ -41,7 +45,7 @@ class Reader:
 
 def _red_flags(st: Status, fmt: Any) -> list[dict[str, Any]]:
     """Every red flag (urgent or emergency, askable) and how it was answered over the episode."""
-    kb = load()
+    kb = load(st.result.locale)
     ep = st.episode
     first_found = set(ep.result.get("findings", ()))
     denied = set(ep.assessment.get("denied") or ())
@@ -121,7 +125,7 @@ def _daily_rows(st: Status, rd: Reader, labels: dict[str, str], levels: Any) -> 
 def report_context(st: Status, reader: Reader | None = None) -> dict[str, Any]:
     """Plain data for the templates: summary, timeline, red flags, treatments, chart points, sources."""
     rd = reader or Reader()
-    kb = load()
+    kb = load(st.result.locale)
     ep = st.episode
     first = ep.assessment
     levels = kb.levels
@@ -163,7 +167,6 @@ def report_context(st: Status, reader: Reader | None = None) -> dict[str, Any]:
     pains = [p for _, p in points]
     last = st.checkins[-1] if st.checkins else None
     r = st.result
-    refs = dict.fromkeys([*(x.ref for x in r.reasons), *(x.ref for x in r.plan), *(c.ref for c in st.changes)])
     tried_rows: list[dict[str, Any]] = [{"name": TREATMENT_NAMES[t], **v} for t, v in treatments.items() if v["times"]]
     return {
         "episode_id": ep.id,
@@ -181,7 +184,9 @@ def report_context(st: Status, reader: Reader | None = None) -> dict[str, Any]:
         "conditions": [kb.conditions[c].label for c in r.conditions],
         "urgency": {"code": r.urgency, "label": levels[r.urgency].label, "headline": r.headline},
         "start_urgency": levels[ep.urgency].label,
-        "reasons": [{"label": x.title, "text": x.text, "source": kb.sources[x.ref].name} for x in r.reasons],
+        "reasons": [{"label": x.title, "text": x.text, "source": _source(x.ref, x.note)} for x in r.reasons],
+        "safety_net": [{"level": g.level, "heading": g.heading, "signs": [str(s.get("sign")) for s in g.signs]}
+                       for g in watch_groups(r)],
         "pain_start": {"pain": first["pain"], "when": day(ep.started_at), "hour": f"{first['hours_since_onset']:.0f}"},
         "pain_now": {"pain": last.pain if last else first["pain"], "when": day(last.at if last else ep.started_at),
                      "hour": f"{(last.hours_since_onset if last else first['hours_since_onset']):.0f}"},
@@ -191,7 +196,8 @@ def report_context(st: Status, reader: Reader | None = None) -> dict[str, Any]:
         "advice": st.advice,
         "visits": [{"when": when(v.at), "note": v.note or ""} for v in st.visits],
         "held": [kb.findings[c].label for c in st.held],
-        "plan": [{"title": p.title, "status": p.get("status"), "source": kb.sources[p.ref].name} for p in r.plan],
+        "plan": [{"title": p.title, "status": p.get("status"), "status_words": status_words(p.get("status"), r.locale),
+                  "cautions": list(p.get("cautions") or ()), "source": _source(p.ref)} for p in r.plan],
         "timeline": timeline,
         "timeline_by_day": len(st.checkins) > DETAIL_LIMIT,
         "checkins": len(st.checkins),
@@ -202,6 +208,17 @@ def report_context(st: Status, reader: Reader | None = None) -> dict[str, Any]:
         "pains": pains,
         "escalations": len(st.escalations),
         "disclaimer": r.disclaimer,
-        "sources": [{"name": kb.sources[ref].name, "url": kb.sources[ref].url or "", "publisher": kb.sources[ref].publisher}
-                    for ref in refs],
+        "sources": _cited_sources(r, [c.ref for c in st.changes]),
     }
+
+
+def _source(ref: str, note: str | None = None) -> dict[str, Any]:
+    link = source_link(ref)
+    return {"name": link.name, "url": link.url, "note": readable_note(note) if note else None}
+
+
+def _cited_sources(r: Result, more: list[str]) -> list[dict[str, Any]]:
+    """Every source the reasons, plan, options, safety net and changes cite: name, address, one-line citation."""
+    refs = [*(x.ref for x in (*r.reasons, *r.plan, *r.professional, *r.watch_for)), *more]
+    links = {source_link(ref) for ref in refs}
+    return [{"name": s.name, "url": s.url, "citation": s.citation} for s in sorted(links, key=lambda s: s.name)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .. import i18n
 from ..diary.store import Status
 from .chart import HEIGHT, WIDTH, chart_coords
 from .context import Reader, report_context
@@ -28,6 +29,11 @@ LINE = 4.2  # mm per line of 8 pt table text
 def _t(value: Any) -> str:
     """Text the core PDF fonts can show (Latin-1), with typographic punctuation made plain."""
     return str(value).translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+
+
+def _cite(src: dict[str, Any]) -> str:
+    """A source as its title, with its address when it has one (never the raw ref)."""
+    return str(src["name"]) + (f", {src['url']}" if src["url"] else "")
 
 
 def _document(footer_text: str) -> Any:
@@ -181,6 +187,7 @@ def _chart(pdf: Any, r: dict[str, Any]) -> None:
 def build_pdf(st: Status, reader: Reader | None = None) -> bytes:
     """The doctor's-visit report for one episode as PDF bytes."""
     r = report_context(st, reader)
+    gettext = i18n.translations(st.result.locale).gettext
     who = ", ".join(x for x in (r["name"], f"born {r['birth_date']}" if r["birth_date"] else None) if x)
     pdf = _document(_t(f"Back spasm {r['title']}" + (f" - {who}" if who else "")))
     pdf.set_title(_t(f"Back spasm {r['title']}: summary for the doctor"))
@@ -203,9 +210,15 @@ def build_pdf(st: Status, reader: Reader | None = None) -> bytes:
     w.heading("Urgency now")
     w.para(f"{r['urgency']['label']}: {r['urgency']['headline']}", "B", fill=URGENCY_FILL[r["urgency"]["code"]], size=11)
     for x in r["reasons"]:
-        w.para(f"- {x['label']}: {x['text']} (source: {x['source']})")
+        w.para(f"- {x['label']}: {x['text']} (source: {_cite(x['source'])})")
     if not r["reasons"]:
         w.para("No finding raises the urgency above self-care.")
+    if r["safety_net"]:
+        w.para(gettext("Safety net given with this advice"), "B", size=10)
+        for g in r["safety_net"]:
+            w.para(f"{g['heading']}:", "B")
+            for sign in g["signs"]:
+                w.para(f"- {sign}")
     start = f"At the start: {r['start_urgency']}."
     if r["escalations"]:
         start += f" Urgency was raised {r['escalations']} time(s) during the episode."
@@ -250,13 +263,16 @@ def build_pdf(st: Status, reader: Reader | None = None) -> bytes:
             [row["escalated"] for row in r["timeline"]])
 
     w.heading("Current plan")
-    flags = {"ask_first": " (ask a pharmacist or doctor first)", "avoid": " (avoid unless a doctor prescribes it)"}
     for p in r["plan"]:
-        w.para(f"- {p['title']}{flags.get(p['status'] or '', '')} (source: {p['source']})")
+        lead = f"{p['status_words']}: " if p["status_words"] else ""
+        why = f" ({' '.join(p['cautions'])})" if p["cautions"] else ""
+        w.para(f"- {lead}{p['title']}{why} (source: {_cite(p['source'])})", "B" if lead else "")
 
     w.heading("Sources")
     for s in r["sources"]:
-        w.para(f"- {s['name']} ({s['publisher']})" + (f": {s['url']}" if s["url"] else ""))
+        w.para(f"- {s['citation']}" + (f" {s['url']}" if s["url"] else ""))
+    w.para(gettext("The clinical facts behind each rule, each with its source, are listed in docs/clinical-basis.md of "
+                   "the backspasm repository; the assessment itself is described in docs/contract.md."))
     w.para(r["disclaimer"], "I")
     return bytes(pdf.output())
 

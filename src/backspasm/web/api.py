@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1: assess, the knowledge base, liveness and readiness.
+"""The JSON API under /api/v1: assess, the knowledge base, its sources, liveness and readiness.
 
 `POST /assess` reads the raw body strictly (a repeated key or an over-long number
 is refused), checks the request's size limits, then validates with the contract's
@@ -122,9 +122,10 @@ def _assess_all(parsed: Assessment | list[Assessment]) -> str:
 @router.post(
     "/assess",
     summary="Assess one back spasm (an object) or a batch (an array)",
-    description="CONTRACT.md's input in, its result out: one object gives one result, an array gives an "
-    f"array of results in the same order (at most {MAX_BATCH} per request, 50,000 characters of text in all). "
-    "Bad input gets 422 naming the field (and the batch index).",
+    description="The contract's input in, its result out (docs/contract.md): one object gives one result, an "
+    f"array gives an array of results in the same order (at most {MAX_BATCH} per request, 50,000 characters of "
+    "text in all). The optional `locale` (en-US, en-GB) sets the wording; `watch_for` is the safety net and "
+    "`to_ask` names the red flags the input never covered. Bad input gets 422 naming the field (and the batch index).",
     response_model=ResultModel | list[ResultModel],
     responses={422: {"model": BadInputModel, "description": "Bad input: the body names each field at fault."},
                413: {"model": ErrorModel, "description": "The body is too large."}},
@@ -160,6 +161,38 @@ async def knowledge(request: Request) -> Response:
     if cached is None:
         cached = json.dumps(vocabulary(), ensure_ascii=False, separators=(",", ":"))
         request.app.state.knowledge_json = cached
+    return Response(cached, media_type=JSON_TYPE)
+
+
+class SourceUse(BaseModel):
+    section: str = Field(description="What kind of item cites it: finding, condition, plan, schedule, prevent.*")
+    code: str
+
+
+class SourceRecord(BaseModel):
+    """A source a clinician can find and check, and every item that cites it."""
+
+    ref: str
+    kind: str = Field(description="article, guideline, label or study")
+    title: str
+    publisher: str
+    url: str | None = None
+    read: str = Field(description="The date or version read.")
+    section: str | None = None
+    superseded_by: str | None = Field(default=None, description="The ref that replaces this earlier one.")
+    name: str = Field(description="What people see: the title, with the section for an article.")
+    citation: str
+    cited_by: list[SourceUse]
+
+
+@router.get("/sources", summary="Every source record, and where each is cited", response_model=list[SourceRecord])
+async def sources(request: Request) -> Response:
+    cached = getattr(request.app.state, "sources_json", None)
+    if cached is None:
+        from ..sources import listing
+
+        cached = json.dumps(listing(), ensure_ascii=False, separators=(",", ":"))
+        request.app.state.sources_json = cached
     return Response(cached, media_type=JSON_TYPE)
 
 

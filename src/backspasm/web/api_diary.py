@@ -203,7 +203,7 @@ async def list_episodes(request: Request, user: Reader) -> list[dict[str, Any]]:
 @router.post(
     "/episodes",
     status_code=201,
-    summary="Start an episode from an assessment (CONTRACT.md's input object)",
+    summary="Start an episode from an assessment (the input object of docs/contract.md)",
     responses=AUTH,
     openapi_extra={"requestBody": {"required": True, "content": {JSON_TYPE: {
         "schema": {"$ref": "#/components/schemas/Assessment"}}}}},

@@ -131,7 +131,7 @@ def create_app(
         title="backspasm",
         version=__version__,
         summary="Back-spasm triage, a self-care plan by the clock and a pain diary.",
-        description="Not a diagnosis and not a doctor. The assessment speaks CONTRACT.md's JSON.",
+        description="Not a diagnosis and not a doctor. The assessment speaks the contract in docs/contract.md.",
         openapi_url="/api/v1/openapi.json",
         docs_url=None,  # the stock docs pages load third-party script; the schema is served as JSON
         redoc_url=None,

@@ -11,13 +11,19 @@ from typing import Any
 from fastapi import HTTPException
 from starlette.datastructures import FormData
 from starlette.requests import Request
+from starlette.responses import Response
 
+from .. import i18n
 from .limits import read_form
 from .network import CLIENT_KEY
 from .security import CSRF_FIELD, CSRF_HEADER
 from .sessions import browser_session, csrf_for
 
 log = logging.getLogger("backspasm.web")
+
+LOCALE_COOKIE = "backspasm_locale"
+LOCALE_FIELD = "set_locale"  # a form field that re-posts the same answers in another wording
+LOCALE_MAX_AGE = 365 * 24 * 3600
 
 
 @cache
@@ -107,3 +113,38 @@ def check_api_csrf(request: Request) -> None:
     """Cookie-authenticated API writes must carry the session's CSRF token in X-CSRF-Token."""
     if not csrf_ok(request, request.headers.get(CSRF_HEADER)):
         raise HTTPException(403, "missing or wrong X-CSRF-Token header (GET /api/v1/session gives the token)")
+
+
+def request_locale(request: Request) -> str:
+    """The wording of this page: a switch made in this request, else the cookie, else Accept-Language."""
+    chosen = getattr(request.state, "locale", None)
+    if isinstance(chosen, str):
+        return chosen
+    kept = request.cookies.get(LOCALE_COOKIE)
+    if kept:
+        try:
+            return i18n.normalise(kept)
+        except i18n.UnknownLocale:
+            pass
+    return i18n.negotiate(request.headers.get("accept-language"))
+
+
+def form_locale(request: Request, form: FormData) -> str | None:
+    """A locale chosen with the switch on a re-posted form: used for this page and returned to be kept."""
+    raw = form.get(LOCALE_FIELD)
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        chosen = i18n.normalise(raw)
+    except i18n.UnknownLocale:
+        return None
+    request.state.locale = chosen
+    return chosen
+
+
+def remember_locale(request: Request, response: Response, locale: str | None) -> Response:
+    """Keep a chosen locale in a cookie (a preference, not a secret: readable by no script all the same)."""
+    if locale is not None:
+        response.set_cookie(LOCALE_COOKIE, locale, max_age=LOCALE_MAX_AGE, path="/", httponly=True,
+                            samesite="lax", secure=request.url.scheme == "https")
+    return response

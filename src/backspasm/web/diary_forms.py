@@ -15,8 +15,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from .. import clock
-from ..i18n import negotiate
-from .deps import get_store
+from .deps import get_store, request_locale
 
 ZONE_DOC = "settings.time_zone"  # the zone kept with the account, as a per-user document
 IDENTITY_DOC = "settings.report_identity"  # name and birth date for the report, kept only when the person asks
@@ -33,8 +32,8 @@ PAIN_FIELD = re.compile(r"[0-9]{1,2}")  # ASCII digits only: '²' and '٣' are n
 
 
 def page_locale(request: Request) -> str:
-    """The locale dates are written in: the one the browser's language asks for."""
-    return negotiate(request.headers.get("accept-language"))
+    """The locale pages are worded and dated in: the switch's choice, else the browser's language."""
+    return request_locale(request)
 
 
 def kept_zone(request: Request, user_id: int) -> str | None:

@@ -17,13 +17,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import clock
-from ..contract import BadInput, parse_assessment
-from ..engine import assess
+from ..contract import BadInput
 from ..knowledge import load
 from . import diary_forms as df
 from . import forms
-from .deps import check_form_csrf, current_user_id, get_store, require_user, text_reader_available
-from .pages import result_context
+from .deps import check_form_csrf, current_user_id, get_store, request_locale, require_user, text_reader_available
+from .pages import emergency_now, result_context
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -55,9 +54,9 @@ def clock_helpers(zone: str, locale: str) -> dict[str, Any]:
     }
 
 
-def _timeline(status: Any) -> list[dict[str, Any]]:
+def _timeline(status: Any, locale: str) -> list[dict[str, Any]]:
     """The first rating, every check-in and every visit, in time order, each with the urgency it had then."""
-    kb = load()
+    kb = load(locale)
     ep = status.episode
     rows: list[dict[str, Any]] = [{"at": ep.started_at, "hour": ep.assessment["hours_since_onset"],
                                    "pain": ep.assessment["pain"], "urgency": ep.urgency, "what": "First rating",
@@ -79,13 +78,15 @@ def _episode_page(request: Request, user: Any, episode_id: int, *, form: Any = N
 
     store = get_store(request)
     episode_or_404(request, user, episode_id)
-    status = store.status(user.id, episode_id)
+    locale = df.page_locale(request)
+    status = store.status(user.id, episode_id, locale=locale)
     zone = df.display_zone(request, user.id)
-    kb = load()
+    kb = load(locale)
     present = [c for c in kb.findings if c in status.present]
-    asked_again = [q for q in forms.red_flag_questions() + forms.other_questions() if q.code not in status.present]
+    asked_again = [q for q in forms.red_flag_questions(locale) + forms.other_questions(locale)
+                   if q.code not in status.present]
     ep = status.episode
-    ctx = result_context(status.result) | clock_helpers(zone, df.page_locale(request)) | {
+    ctx = result_context(status.result) | clock_helpers(zone, locale) | {
         "status": status,
         "episode": ep,
         "chart": pain_chart_svg(chart_points(status)),
@@ -93,7 +94,7 @@ def _episode_page(request: Request, user: Any, episode_id: int, *, form: Any = N
         "held_labels": [kb.findings[c].label.lower() for c in status.held],
         "questions": asked_again,
         "treatments": df.TREATMENT_LABELS,
-        "timeline": _timeline(status),
+        "timeline": _timeline(status, locale),
         "levels": kb.levels,
         "form": form or {},
         "chosen_findings": set(form.getlist("findings")) if isinstance(form, FormData) else set(),
@@ -118,21 +119,23 @@ async def diary_home(request: Request) -> HTMLResponse:
     user = require_user(request)
     episodes = await run_in_threadpool(get_store(request).list_episodes, user.id)
     zone = await run_in_threadpool(df.display_zone, request, user.id)
-    return render(request, "diary.html", {"episodes": episodes, "levels": load().levels, "user": user,
+    locale = df.page_locale(request)
+    return render(request, "diary.html", {"episodes": episodes, "levels": load(locale).levels, "user": user,
                                           "zones": clock.all_zones()}
-                  | clock_helpers(zone, df.page_locale(request)))
+                  | clock_helpers(zone, locale))
 
 
 @router.get("/diary/new", response_class=HTMLResponse)
 async def new_episode_form(request: Request) -> HTMLResponse:
     require_user(request)
-    return render(request, "assess_red_flags.html", {"questions": forms.red_flag_questions(), "form": {},
+    return render(request, "assess_red_flags.html", {"questions": forms.red_flag_questions(request_locale(request)),
+                                                     "form": {},
                                                      "errors": {}, "action": "/diary/new"})
 
 
-def _details(form: Any, errors: dict[str, str], conditions: list[str]) -> dict[str, Any]:
-    return {"red_flags": forms.red_flag_questions(), "questions": forms.other_questions(),
-            "conditions": forms.condition_questions(), "form": form, "chosen_conditions": set(conditions),
+def _details(form: Any, errors: dict[str, str], conditions: list[str], locale: str) -> dict[str, Any]:
+    return {"red_flags": forms.red_flag_questions(locale), "questions": forms.other_questions(locale),
+            "conditions": forms.condition_questions(locale), "form": form, "chosen_conditions": set(conditions),
             "errors": errors, "text_box": text_reader_available(), "action": "/diary/episodes", "stores": True}
 
 
@@ -140,14 +143,14 @@ def _details(form: Any, errors: dict[str, str], conditions: list[str]) -> dict[s
 async def new_episode_red_flags(request: Request) -> HTMLResponse:
     form = await check_form_csrf(request)
     require_user(request)
+    locale = request_locale(request)
     present, _denied, errors = forms.read_red_flags(form)
     if present:
-        result = assess(parse_assessment({"hours_since_onset": 0, "pain": 0, "findings": present}))
-        return render(request, "result.html", result_context(result) | {"early": True})
+        return render(request, "result.html", result_context(emergency_now(present, locale)) | {"early": True})
     if errors:
-        return render(request, "assess_red_flags.html", {"questions": forms.red_flag_questions(), "form": form,
+        return render(request, "assess_red_flags.html", {"questions": forms.red_flag_questions(locale), "form": form,
                                                          "errors": errors, "action": "/diary/new"}, 400)
-    return render(request, "assess_details.html", _details(form, {}, []))
+    return render(request, "assess_details.html", _details(form, {}, [], locale))
 
 
 @router.post("/diary/episodes", response_class=HTMLResponse)
@@ -159,10 +162,11 @@ async def start_episode(request: Request) -> Response:
     if data.get("text") and not text_reader_available():
         errors["text"] = "Reading your own words is not available here: please answer the questions instead."
     assessment = None
+    locale = request_locale(request)
     if not errors:
-        assessment, errors = forms.validate(data)
+        assessment, errors = forms.validate(data | {"locale": locale})
     if errors or assessment is None:
-        return render(request, "assess_details.html", _details(form, errors, conditions), 400)
+        return render(request, "assess_details.html", _details(form, errors, conditions, locale), 400)
     zone = df.entry_zone(form, await run_in_threadpool(df.display_zone, request, user.id))
     episode, _result = await run_in_threadpool(lambda: get_store(request).start_episode(user.id, assessment, zone=zone))
     return RedirectResponse(f"/diary/episodes/{episode.id}", status_code=303)

@@ -47,8 +47,9 @@ def _build(request: Request, user: Any, episode_id: int, kind: str, name: str | 
     from ..report import Reader, build_html, build_pdf
 
     episode_or_404(request, user, episode_id)
-    status = get_store(request).status(user.id, episode_id)
-    reader = Reader(zone=df.display_zone(request, user.id), locale=df.page_locale(request), name=name,
+    locale = df.page_locale(request)
+    status = get_store(request).status(user.id, episode_id, locale=locale)
+    reader = Reader(zone=df.display_zone(request, user.id), locale=locale, name=name,
                     birth_date=born, back_url=f"/diary/episodes/{episode_id}")
     if kind == "pdf":
         return Response(build_pdf(status, reader), media_type="application/pdf", headers={

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..codes import URGENCY_RANK
+from ..codes import DEFAULT_LOCALE, URGENCY_RANK
 from ..contract import MAX_HOURS, MAX_TEXT, BadInput, parse_assessment
 from ..knowledge import load
 
@@ -34,23 +34,23 @@ class Question:
         return f"f_{self.code}"
 
 
-def red_flag_questions() -> list[Question]:
+def red_flag_questions(locale: str = DEFAULT_LOCALE) -> list[Question]:
     """The questions whose yes means an emergency: asked first, on a page of their own."""
-    return [Question(f.code, f.level, f.label, f.question) for f in load().findings.values()
+    return [Question(f.code, f.level, f.label, f.question) for f in load(locale).findings.values()
             if f.level == "emergency" and f.kind != "derived"]
 
 
-def other_questions() -> list[Question]:
+def other_questions(locale: str = DEFAULT_LOCALE) -> list[Question]:
     """The remaining findings a person can answer, most urgent first (severe pain comes from the 0-10 score)."""
-    found = [f for f in load().findings.values()
+    found = [f for f in load(locale).findings.values()
              if f.level != "emergency" and f.kind != "derived" and f.code != "severe_pain"]
     found.sort(key=lambda f: -URGENCY_RANK[f.level])
     return [Question(f.code, f.level, f.label, f.question) for f in found]
 
 
-def condition_questions() -> list[tuple[str, str, str]]:
+def condition_questions(locale: str = DEFAULT_LOCALE) -> list[tuple[str, str, str]]:
     """(code, label, question) for each health condition that changes pain-relief advice."""
-    return [(c.code, c.label, c.question) for c in load().conditions.values()]
+    return [(c.code, c.label, c.question) for c in load(locale).conditions.values()]
 
 
 def _answers(form: Mapping[str, Any], questions: list[Question], errors: dict[str, str]) -> tuple[list[str], list[str]]:

@@ -1,31 +1,67 @@
-"""Rendering pages: one Jinja2 environment per app, with the helpers every page needs."""
+"""Rendering pages: one Jinja2 environment per app, with the helpers every page needs.
+
+Templates are translated with Jinja2's i18n extension: `{% trans %}` blocks and `_()` look
+the sentence up in the gettext catalog of the page's `locale` (see `backspasm.i18n`), and
+dates and numbers are formatted by Babel for that locale.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from ..knowledge import load
-from .deps import csrf_token, user_for_page
+from .. import clock, i18n
+from ..codes import DEFAULT_LOCALE, LOCALES
+from ..present import readable_note, source_link, status_words, watch_groups
+from .deps import csrf_token, request_locale, user_for_page
 from .security import CSRF_FIELD
 
 URGENCY_CLASS = {"self_care": "green", "soon": "yellow", "urgent": "orange", "emergency": "red"}
+# Each locale named in its own words, for the switch in the page header.
+LOCALE_NAMES = {"en-US": "English (US)", "en-GB": "English (UK)"}
 
 
-def when_text(at_hour: float, hours_now: float, now: datetime | None = None) -> dict[str, str]:
+def _locale_of(ctx: Context) -> str:
+    value = ctx.get("locale")
+    return value if isinstance(value, str) and value in LOCALES else DEFAULT_LOCALE
+
+
+def when_text(at_hour: float, hours_now: float, now: datetime | None = None,
+              locale: str = DEFAULT_LOCALE) -> dict[str, str]:
     """How a plan step's start reads: 'now', or its clock time (UTC on the server, local time in JS)."""
+    from babel.dates import format_timedelta
+
+    gettext = i18n.translations(locale).gettext
     if at_hour <= hours_now:
-        return {"label": "Now", "iso": ""}
+        return {"label": gettext("Now"), "iso": ""}
     now = now or datetime.now(UTC)
-    at = now + timedelta(hours=at_hour - hours_now)
-    delta = at_hour - hours_now
-    rel = f"in {delta:g} hours" if delta < 48 else f"in {delta / 24:.1f} days".replace(".0 ", " ")
-    return {"label": f"{at:%a %d %b, %H:%M} UTC ({rel})", "iso": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "rel": rel}
+    delta = timedelta(hours=at_hour - hours_now)
+    at = now + delta
+    rel = format_timedelta(delta, threshold=2, add_direction=True, locale=i18n.babel_locale(locale))
+    return {"label": f"{clock.moment(at, locale)} UTC ({rel})", "iso": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "rel": rel}
+
+
+@pass_context
+def _when_text(ctx: Context, at_hour: float, hours_now: float) -> dict[str, str]:
+    return when_text(at_hour, hours_now, locale=_locale_of(ctx))
+
+
+@pass_context
+def _number(ctx: Context, value: float, digits: int = 0) -> str:
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(round(value, digits), locale=i18n.babel_locale(_locale_of(ctx))))
+
+
+@pass_context
+def _status_words(ctx: Context, status: str | None) -> str | None:
+    return status_words(status, _locale_of(ctx))
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
@@ -43,24 +79,31 @@ def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
 
 
 def source_title(ref: str) -> str:
-    """The full title of a cited source, falling back to its reference."""
-    src = load().sources.get(ref)
-    return src.name if src else ref
+    """The title people see for a cited source (every ref resolves: checked when the knowledge loads)."""
+    return source_link(ref).name
 
 
 def make_environment() -> Environment:
-    """A Jinja2 environment over the package's templates, HTML-escaped by default."""
+    """A Jinja2 environment over the package's templates, HTML-escaped by default, translated per page."""
     env = Environment(
         loader=PackageLoader("backspasm.web", "templates"),
         autoescape=select_autoescape(("html", "svg", "xml")),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    i18n.install_jinja(env)
+    env.filters.update(number=_number)
     env.globals.update(
         URGENCY_CLASS=URGENCY_CLASS,
+        LOCALES=LOCALES,
+        LOCALE_NAMES=LOCALE_NAMES,
         source_title=source_title,
+        source_link=source_link,
+        readable_note=readable_note,
+        status_words=_status_words,
+        watch_groups=watch_groups,
         highlight=highlight,
-        when_text=when_text,
+        when_text=_when_text,
         CSRF_FIELD=CSRF_FIELD,
     )
     return env
@@ -72,6 +115,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     user = user_for_page(request)
     ctx: dict[str, Any] = {
         "request": request,
+        "locale": request_locale(request),
         # A callable, so only pages that hold a form set the session cookie.
         "csrf": lambda: csrf_token(request),
         "signed_in": user is not None,

@@ -4,7 +4,7 @@
   "use strict";
   var fmt, zone = "";
   try {
-    fmt = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+    fmt = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
     zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
   } catch (e) {
     return;
