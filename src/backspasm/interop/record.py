@@ -29,6 +29,11 @@ from .systems import (
 )
 
 
+def _list(value: Any) -> list[Any]:
+    """A FHIR array element as a list; anything else (a record may hold any JSON) as an empty one."""
+    return value if isinstance(value, list) else []
+
+
 @dataclass
 class Record:
     """What the record says, with notes on what was missing, skipped or not understood."""
@@ -54,7 +59,7 @@ def resources_of(value: Any) -> list[dict[str, Any]] | None:
     if not isinstance(value, dict) or value.get("resourceType") == "OperationOutcome":
         return None
     if value.get("resourceType") == "Bundle":
-        entries = value.get("entry") or []
+        entries = _list(value.get("entry"))
         if not isinstance(entries, list):
             return None
         out = []
@@ -70,7 +75,7 @@ def next_link(value: Any) -> str | None:
     """The URL of a searchset Bundle's next page, if any."""
     if not isinstance(value, dict) or value.get("resourceType") != "Bundle":
         return None
-    for link in value.get("link") or []:
+    for link in _list(value.get("link")):
         if isinstance(link, dict) and link.get("relation") == "next" and isinstance(link.get("url"), str):
             return str(link["url"])
     return None
@@ -100,7 +105,7 @@ def _names(*concepts: Any) -> list[str]:
             continue
         if isinstance(concept.get("text"), str):
             out.append(concept["text"])
-        for coding in concept.get("coding") or []:
+        for coding in _list(concept.get("coding")):
             if isinstance(coding, dict) and isinstance(coding.get("display"), str):
                 out.append(coding["display"])
     return out
@@ -252,7 +257,7 @@ class _Reader:
             if medication is None:
                 return
             concept = medication.get("code")
-            extra = [i.get("itemCodeableConcept") for i in medication.get("ingredient") or [] if isinstance(i, dict)]
+            extra = [i.get("itemCodeableConcept") for i in _list(medication.get("ingredient")) if isinstance(i, dict)]
         concepts = [concept, *extra]
         all_codes = [c for x in concepts for c in codings(x)]
         meanings = self.cmap.medication(all_codes, [n for x in concepts for n in _names(x)])
@@ -276,7 +281,7 @@ class _Reader:
             self.not_understood(res, "the medicine is not given (no medicationCodeableConcept or medicationReference)")
             return None
         if target.startswith("#"):
-            for contained in res.get("contained") or []:
+            for contained in _list(res.get("contained")):
                 if isinstance(contained, dict) and contained.get("id") == target[1:]:
                     return contained
         else:
@@ -291,7 +296,7 @@ class _Reader:
             return
         if _status(res.get("clinicalStatus")) in ALLERGY_CLINICAL_INACTIVE:
             return
-        concepts = [res.get("code"), *[r.get("substance") for r in res.get("reaction") or [] if isinstance(r, dict)]]
+        concepts = [res.get("code"), *[r.get("substance") for r in _list(res.get("reaction")) if isinstance(r, dict)]]
         codes = [c for x in concepts for c in codings(x)]
         meanings = self.cmap.allergy(codes, [n for x in concepts for n in _names(x)])
         for meaning in meanings:
@@ -342,7 +347,7 @@ def read_record(prefetch: dict[str, Any], keys: Iterable[str]) -> Record:
         if next_link(value):
             partial.append(key)
         if isinstance(value, dict) and value.get("resourceType") == "Bundle":
-            for entry in value.get("entry") or []:
+            for entry in _list(value.get("entry")):
                 if isinstance(entry, dict) and isinstance(entry.get("fullUrl"), str) and isinstance(entry.get("resource"), dict):
                     index[entry["fullUrl"]] = entry["resource"]
         for res in resources:
