@@ -255,7 +255,14 @@ def test_the_wording_switch_works_without_script_and_keeps_the_answers(browser: 
         context.close()
 
 
+def _submit(page: Any) -> None:
+    """Submit the questionnaire page and wait until the next page has loaded."""
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+
+
 def _fits(page: Any, name: str) -> None:
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px)"
 
@@ -269,25 +276,25 @@ def test_pages_fit_a_320_pixel_screen_and_the_keyboard_reaches_the_content(brows
             _fits(page, path)
         page.goto("/assess")
         answer_all(page, forms.red_flag_questions())
-        page.click("main button[type=submit]")
+        _submit(page)
         _fits(page, "the second questionnaire page")
         page.fill("#onset_amount", "3")
         page.check("input[name=pain][value='8']")
         answer_all(page, forms.other_questions())
-        page.click("main button[type=submit]")
+        _submit(page)
         _fits(page, "the result page")
         page.goto("/register")
         page.fill("#email", "narrow@example.org")
         page.fill("#password", "a long enough password")
         page.fill("#password_confirm", "a long enough password")
-        page.click("main button[type=submit]")
+        _submit(page)
         page.click("text=Start a new episode")
         answer_all(page, forms.red_flag_questions())
-        page.click("main button[type=submit]")
+        _submit(page)
         page.fill("#onset_amount", "3")
         page.check("input[name=pain][value='5']")
         answer_all(page, forms.other_questions())
-        page.click("main button[type=submit]")
+        _submit(page)
         page.wait_for_url("**/diary/episodes/*")
         _fits(page, "the diary episode page")
         page.goto("/assess")
