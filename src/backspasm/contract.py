@@ -11,7 +11,7 @@ import difflib
 import json
 from collections.abc import Sequence
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -89,6 +89,11 @@ class Assessment(_Strict):
     denied: list[ReportableFindingCode] | None = Field(
         default=None, description="Finding codes asked about and absent."
     )
+    unsure: list[ReportableFindingCode] | None = Field(
+        default=None,
+        description="v1.1 extension: finding codes the person could not answer yes or no to, even after the "
+        "follow-up question; each counts as present (the safer reading) and the result says so in `notes`.",
+    )
     conditions: list[ConditionCode] | None = Field(
         default=None, description="Conditions and medicines that matter for over-the-counter pain relief."
     )
@@ -115,12 +120,14 @@ class Assessment(_Strict):
 
     @model_validator(mode="after")
     def _cross_field(self) -> Assessment:
-        if self.findings:
+        for name in ("findings", "unsure"):
             seen: set[str] = set()
-            for i, code in enumerate(self.findings):
+            for i, code in enumerate(getattr(self, name) or ()):
                 if code in seen:
                     raise PydanticCustomError(
-                        "duplicate_finding", "findings[{i}]: '{code}' is listed more than once", {"i": i, "code": code}
+                        "duplicate_finding",
+                        "{name}[{i}]: '{code}' is listed more than once",
+                        {"name": name, "i": i, "code": code},
                     )
                 seen.add(code)
         if self.diary:
@@ -157,6 +164,17 @@ class Evidence(_Response):
         description="Present (and true) when the words name an emergency site with a feeling the rules cannot settle: "
         "the finding counts, and the person should be asked to confirm it.",
     )
+
+
+class Note(_Response):
+    code: FindingCode
+    kind: Literal["unsure", "text_over_answer", "answer_over_text"] = Field(
+        description="unsure: the person was not sure, so the finding counts; text_over_answer: answered no, but the "
+        "words say it is there, and the words counted; answer_over_text: answered yes, though the words seem to rule "
+        "it out, and the answer counted."
+    )
+    label: str
+    text: str
 
 
 class Reason(_Response):
@@ -223,6 +241,11 @@ class ResultModel(_Response):
         default_factory=list, description="v1.1 red flags this input never covered, most urgent first."
     )
     locale: LocaleCode = Field(default="en-US", description="The wording the result is in.")
+    notes: list[Note] = Field(
+        default_factory=list,
+        description="v1.1 extension, present only when not empty: answers the person was unsure of, and answers "
+        "the words contradicted, with which one counted (always the safer reading).",
+    )
 
 
 # ---- parsing ----
@@ -234,6 +257,7 @@ _KNOWN_FIELDS = {
 _CODE_KINDS = {
     "findings": ("finding", FINDING_CODES),
     "denied": ("finding", FINDING_CODES),
+    "unsure": ("finding", FINDING_CODES),
     "conditions": ("condition", CONDITION_CODES),
 }
 

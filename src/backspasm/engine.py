@@ -16,6 +16,7 @@ from .codes import CONDITION_CODES, DEFAULT_LOCALE, FINDING_CODES
 from .contract import Assessment
 from .findings import collect
 from .knowledge import load
+from .notes import notes
 from .plan import (
     plan_items,
     prevention_items,
@@ -126,7 +127,10 @@ def assess(a: Assessment, read_text: TextReader | None = None) -> Result:
     hours = a.hours_since_onset
     locale = a.locale or DEFAULT_LOCALE
     d = decide(found.present, found.from_text, found.conditions, t.hour_bucket(hours), t.age_flags(a.age), locale)
-    return _result(d, hours, reading.evidence, to_ask(found.covered))
+    result = _result(d, hours, reading.evidence, to_ask(found.covered))
+    if a.denied or a.unsure or (a.findings and reading.ruled_out):
+        object.__setattr__(result, "notes", notes(a, reading, found.from_text, locale))
+    return result
 
 
 def assess_many(items: Iterable[Assessment], read_text: TextReader | None = None) -> list[Result]:

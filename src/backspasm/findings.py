@@ -1,7 +1,8 @@
 """Assessment -> the set of findings that count: listed, derived from numbers, read from text.
 
-Presence wins (CONTRACT.md): a finding listed, derived or read from the text counts
-even when it is also denied, because the safe reading is the one that raises urgency.
+Presence wins (CONTRACT.md): a finding listed, derived, read from the text or answered
+"not sure" counts even when it is also denied, because the safe reading is the one that
+raises urgency.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ def collect(a: Assessment, reading: Reading = EMPTY) -> Findings:
     present = derived(a.hours_since_onset, a.pain, a.diary)
     if a.findings:
         present.update(a.findings)
+    if a.unsure:  # not sure even after the follow-up: the safer reading counts it
+        present.update(a.unsure)
     text_codes = set(reading.findings)
     if reading.pain is not None and reading.pain >= SEVERE_PAIN:
         text_codes.add("severe_pain")

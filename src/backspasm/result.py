@@ -91,6 +91,19 @@ class EvidenceSpan:
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    """How one answer was counted: unsure, or words and answer in disagreement (see `backspasm.notes`)."""
+
+    code: str
+    kind: str
+    label: str
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "kind": self.kind, "label": self.label, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     """A step of the plan by the clock."""
 
@@ -167,6 +180,7 @@ class Result:
     to_ask: tuple[str, ...] = ()
     locale: str = "en-US"
     fragments: Fragments | None = field(default=None, compare=False, repr=False)
+    notes: tuple[Note, ...] = ()
 
     def codes(self, part: str) -> list[str]:
         """The codes of one list-valued part ('reasons', 'plan', 'professional', 'prevention')."""
@@ -195,19 +209,27 @@ class Result:
             "watch_for": [w.as_dict() for w in self.watch_for],
             "to_ask": list(self.to_ask),
             "locale": self.locale,
-        }
+        } | ({"notes": [n.as_dict() for n in self.notes]} if self.notes else {})
 
     def to_json(self) -> str:
         """Compact JSON: the cached decision's fragments around this result's own parts."""
         f = self.fragments
         if f is None:
-            return self._json_from_items()
+            return self._with_notes(self._json_from_items())
         schedule = f.ahead
         if f.now:
             hour = '{"at_hour":' + _number(self.hours_since_onset)
             schedule = ",".join([hour + rest for rest in f.now] + ([f.ahead] if f.ahead else []))
         evidence = ",".join(_dumps(e.as_dict()) for e in self.evidence) if self.evidence else ""
-        return "".join((*f.head, evidence, '],"schedule":[', schedule, *f.watch, _names_json(self.to_ask), f.tail))
+        return self._with_notes(
+            "".join((*f.head, evidence, '],"schedule":[', schedule, *f.watch, _names_json(self.to_ask), f.tail))
+        )
+
+    def _with_notes(self, text: str) -> str:
+        """The JSON with `notes` added before the closing brace, when there are any."""
+        if not self.notes:
+            return text
+        return text[:-1] + ',"notes":[' + ",".join(_dumps(n.as_dict()) for n in self.notes) + "]}"
 
     def _json_from_items(self) -> str:
         """Compact JSON, assembled from the items' cached fragments."""

@@ -201,6 +201,9 @@ def _load_all() -> KnowledgeBase:
     sources = _load("sources.yaml", Source, SOURCE_REFS, key="ref")
     levels = _load("levels.yaml", Level, URGENCY_LEVELS)
     findings = _load("findings.yaml", Finding, FINDING_CODES)
+    for f in findings:  # "not sure" on a red flag always opens a concrete follow-up
+        if f.level in ("emergency", "urgent") and f.kind != "derived" and f.unsure is None:
+            raise KnowledgeError(f"findings.yaml: {f.code}: a red flag needs an 'unsure' follow-up question")
     conditions = _load("conditions.yaml", Condition, CONDITION_CODES)
     plan = _load("plan.yaml", PlanRule, PLAN_CODES)
     professional = _load("professional.yaml", ProfessionalRule, PROFESSIONAL_CODES)

@@ -107,6 +107,14 @@ class Level(_Closed):
     watch_heading: str | None = None  # how a safety-net group at this level opens ("Call 911 now if:")
 
 
+class Followup(_Closed):
+    """The one concrete question asked when a person is not sure about a sign, and which answer means it is there."""
+
+    question: str
+    present_if: Literal["yes", "no"]
+    source: Citation
+
+
 class Finding(_Closed):
     code: FindingCode
     level: Literal["soon", "urgent", "emergency"]
@@ -121,6 +129,9 @@ class Finding(_Closed):
         default=None, gt=0, description="before this hour the finding counts but sets self_care"
     )
     deviation: str | None = Field(default=None, description="where this rule departs from its named source, and why")
+    unsure: Followup | None = Field(
+        default=None, description="the follow-up asked when the person answers 'not sure'; still unsure counts as present"
+    )
 
     def level_at(self, hours: float) -> str:
         """The level this finding sets at `hours` since onset."""

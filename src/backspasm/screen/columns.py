@@ -23,7 +23,7 @@ DIARY_FIELDS: tuple[str, ...] = tuple(DiaryEntry.model_fields)
 
 NUMBER = ("hours_since_onset",)
 INTEGER = ("pain", "age")
-CODE_LISTS = ("findings", "denied", "conditions")
+CODE_LISTS = ("findings", "denied", "unsure", "conditions")
 TEXT = ("text", "locale")
 
 

@@ -29,6 +29,8 @@ from .columns import FIELDS, ID
 
 _LOCALES = frozenset(LOCALES)
 _FIELDS = frozenset(FIELDS)
+# Fields the quick way reads; a row with any other (an `unsure` list: those count as present) takes the exact way.
+_QUICK_FIELDS = _FIELDS - {"unsure"}
 _NONE: frozenset[str] = frozenset()
 _ALL_BITS: dict[str, int] = {code: 1 << i for i, code in enumerate(FINDING_CODES)}
 _BIT: dict[str, int] = {code: b for code, b in _ALL_BITS.items() if code not in DERIVED_ONLY_FINDINGS}
@@ -190,7 +192,7 @@ class Screener:
     def one(self, data: dict[str, Any]) -> tuple[int, int] | Outcome:
         """A row given as a JSON object's fields: serials the quick way, or the exact way's outcome."""
         text = data.get("text")
-        if (text is None or (type(text) is str and not text.strip() and len(text) <= MAX_TEXT)) and data.keys() <= _FIELDS:
+        if (text is None or (type(text) is str and not text.strip() and len(text) <= MAX_TEXT)) and data.keys() <= _QUICK_FIELDS:
             g = data.get
             h: Any = g("hours_since_onset")
             masks = _masks(h, g("pain"), g("age"), g("findings"), g("denied"), g("conditions"), g("locale"))
@@ -229,14 +231,15 @@ class Screener:
             for name in ("hours_since_onset", "pain", "age", "findings", "denied", "conditions", "locale", "text")
         )
         diary = DiaryColumn(batch.column(names.index("diary"))) if "diary" in names else None
+        unsure = typed_values(batch, "unsure") if "unsure" in names else none
         rows: list[tuple[int, int] | Outcome | None] = [None] * n
         declined: list[int] = []
         serials = self._serials
         for i in range(n):
             h = hours[i]
             words = text[i]
-            if words is not None and (len(words) > MAX_TEXT or words.strip()):
-                declined.append(i)  # words to read: the exact way, with the reader
+            if (words is not None and (len(words) > MAX_TEXT or words.strip())) or unsure[i]:
+                declined.append(i)  # words to read, or answers the person was unsure of: the exact way
                 continue
             masks = _masks(h, pain[i], age[i], findings[i], denied[i], conds[i], locale[i])
             if masks is not None and diary is not None and diary.has(i):

@@ -253,6 +253,7 @@ def view_sql(dialect: str) -> str:
         f"-- Types: {d.input_types}.",
         "-- The view reads structured columns only: findings stated in `text` are NOT read (rows with",
         "-- text are marked unread_text; screen them with `backspasm screen`, which reads the words).",
+        "-- Answers a person was unsure of (the contract's `unsure`) count as present: list them in `findings`.",
         "-- Rows the contract would refuse get urgency NULL and an error; screen them for the full message.",
         d.create(),
         "WITH coded AS (",
