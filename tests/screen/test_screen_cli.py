@@ -229,3 +229,32 @@ def test_an_empty_intake_writes_an_empty_table(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert pq.read_table(out).num_rows == 0
     assert os.path.getsize(out) > 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_an_unsure_answer_counts_as_present_in_every_format(tmp_path: Path, fmt: str) -> None:
+    data = [
+        {"id": "u1", "hours_since_onset": 5.0, "pain": 2, "unsure": ["saddle_numbness"]},
+        {"id": "u2", "hours_since_onset": 5.0, "pain": 2, "denied": ["fever"], "unsure": ["fever"]},
+        {"id": "u3", "hours_since_onset": 5.0, "pain": 2, "unsure": []},
+    ]
+    src, out = tmp_path / f"intake.{fmt}", tmp_path / "out.jsonl"
+    if fmt == "csv":
+        src.write_text("id,hours_since_onset,pain,denied,unsure\nu1,5,2,,saddle_numbness\nu2,5,2,fever,fever\nu3,5,2,,\n")
+    elif fmt == "jsonl":
+        src.write_text("".join(json.dumps(r) + "\n" for r in data))
+    else:
+        table = pa.table({
+            "id": [r["id"] for r in data],
+            "hours_since_onset": [r["hours_since_onset"] for r in data],
+            "pain": [r["pain"] for r in data],
+            "denied": [r.get("denied") for r in data],
+            "unsure": [r["unsure"] for r in data],
+        })
+        pq.write_table(table, src)
+    result = screen(str(src), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    got = {r["id"]: r for r in read_output(out)}
+    assert (got["u1"]["urgency"], got["u1"]["reasons"]) == ("emergency", ["saddle_numbness"])
+    assert (got["u2"]["urgency"], got["u2"]["reasons"]) == ("urgent", ["fever"])
+    assert got["u3"]["urgency"] == "self_care"
