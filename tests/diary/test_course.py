@@ -196,3 +196,12 @@ def test_the_stored_course_equals_a_replay_from_the_start(store: Store, steps: l
         stored = replay.load(c, row)
         fresh = replay.load(c, SimpleNamespace(**{**row._mapping, "course": None}))
     assert stored == fresh
+
+
+def test_a_finding_answered_not_sure_keeps_counting_and_keeps_its_note(any_store: Store) -> None:
+    uid, eid = _episode(any_store, unsure=["fever"])
+    out = any_store.add_checkin(uid, eid, 4, at=at(10))
+    assert out.result.urgency == "urgent" and "fever" in out.result.findings
+    assert [(n.code, n.kind) for n in out.result.notes] == [("fever", "unsure")]
+    later = any_store.add_checkin(uid, eid, 3, at=at(20), gone=["fever"])  # the person is now sure it has gone
+    assert later.result.urgency == "self_care" and later.result.notes == ()

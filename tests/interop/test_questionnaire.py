@@ -364,3 +364,11 @@ def test_any_response_shape_gets_a_bundle_or_an_operation_outcome(items_: list[A
         return
     assert out["resourceType"] == "Bundle"
     valid_r4(out)
+
+
+@pytest.mark.parametrize("code", ["saddle_numbness", "leg_numbness", "fever"])
+def test_an_answer_the_person_was_unsure_of_goes_out_as_the_yes_it_counted_as(code: str) -> None:
+    a = parse_assessment({"hours_since_onset": 6, "pain": 3, "unsure": [code], "denied": ["chest_pain"]})
+    back = response_to_assessment(assessment_to_response(a))
+    assert code in (back.findings or [])
+    assert assess(back).urgency == assess(a).urgency != "self_care"

@@ -111,7 +111,10 @@ def episode_bundle(store: Store, user_id: int, episode_id: int, now: datetime | 
         resources.append(_age(int(answers["age"]), subject, episode.started_at))
     resources.append(pain_observation(int(answers["pain"]), subject, episode.started_at,
                                       note="Pain when the episode was started"))
-    first_seen: dict[str, datetime] = dict.fromkeys(answers.get("findings") or (), episode.started_at)
+    # Findings answered "not sure" counted as present, so they go out as present signs.
+    first_seen: dict[str, datetime] = dict.fromkeys(
+        [*(answers.get("findings") or ()), *(answers.get("unsure") or ())], episode.started_at
+    )
     first_seen.update((e.code, episode.started_at) for e in status.result.evidence
                       if e.code in load().findings and e.code not in first_seen)
     for c in status.checkins:

@@ -329,7 +329,8 @@ def assessment_to_response(a: Assessment, *, subject: dict[str, Any] | None = No
                            authored: str | None = None) -> dict[str, Any]:
     """The QuestionnaireResponse that says what an Assessment says (the round-trip's other half)."""
     _, condition_codes = _kinds()
-    present = set(a.findings or ())
+    # A boolean item cannot say "not sure": an unsure finding goes out as a yes, the reading it counted as.
+    present = set(a.findings or ()) | set(a.unsure or ())
     denied = set(a.denied or ()) - present
     episode = [_answer("hours_since_onset", a.hours_since_onset), _answer("pain", a.pain)]
     if a.age is not None:

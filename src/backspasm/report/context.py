@@ -49,6 +49,7 @@ def _red_flags(st: Status, fmt: Any) -> list[dict[str, Any]]:
     ep = st.episode
     first_found = set(ep.result.get("findings", ()))
     denied = set(ep.assessment.get("denied") or ())
+    unsure = set(ep.assessment.get("unsure") or ())
     reported: dict[str, Any] = {}
     gone_at: dict[str, Any] = {}
     for c in st.checkins:
@@ -62,7 +63,9 @@ def _red_flags(st: Status, fmt: Any) -> list[dict[str, Any]]:
     for f in kb.findings.values():
         if f.level not in ("urgent", "emergency") or f.kind == "derived":
             continue
-        if f.code in first_found:
+        if f.code in unsure and f.code in first_found:
+            answer = "not sure at the start (counted as yes)"
+        elif f.code in first_found:
             answer = "yes, at the start"
         elif f.code in reported:
             answer = f"yes, from {fmt(reported[f.code].at)} (hour {reported[f.code].hours_since_onset:.0f})"

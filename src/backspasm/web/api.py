@@ -73,7 +73,7 @@ def _weight(item: Any) -> int:
     """Roughly how many values validating one item touches: itself, its diary entries and its codes."""
     if not isinstance(item, dict):
         return 1
-    return 1 + sum(len(v) for k in ("findings", "denied", "conditions", "diary") if isinstance(v := item.get(k), list))
+    return 1 + sum(len(v) for k in ("findings", "denied", "unsure", "conditions", "diary") if isinstance(v := item.get(k), list))
 
 
 def parse_batch(items: list[Any]) -> list[Assessment]:

@@ -22,6 +22,7 @@ MAX_BATCH = 1000  # assessments in one API request (the CLI takes any number)
 MAX_REQUEST_TEXT = 50_000  # characters of free text in one request: ten full texts
 MAX_CODES = 100  # entries in one list of codes (there are fewer codes than that, each listed once)
 MAX_DIARY = 1000  # earlier ratings in one assessment (three a day for most of a year)
+_LIST_CAPS = (*((name, MAX_CODES) for name in ("findings", "denied", "unsure", "conditions")), ("diary", MAX_DIARY))
 MAX_FORM = 64 * 1024  # bytes in one posted form (the longest text, URL-encoded, fits)
 MAX_FORM_FIELDS = 200
 
@@ -61,7 +62,7 @@ def check_assessments(data: Any) -> None:
     total = 0
     for i, item in enumerate(items):
         where = f"[{i}]." if isinstance(data, list) else ""
-        for field, most in (("findings", MAX_CODES), ("denied", MAX_CODES), ("conditions", MAX_CODES), ("diary", MAX_DIARY)):
+        for field, most in _LIST_CAPS:
             value = item.get(field) if isinstance(item, dict) else None
             if isinstance(value, list) and len(value) > most:
                 raise BadInput([(f"{where}{field}", f"has {len(value)} entries; at most {most} are accepted")])
