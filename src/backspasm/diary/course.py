@@ -77,10 +77,16 @@ class Course:
         return bool(self.seen)
 
 
+def _listed(first: Mapping[str, Any]) -> list[str]:
+    """The findings the first answers report: those answered yes and those the person was not sure of
+    (not sure counts as present, the safer reading, for the whole episode as in its first result)."""
+    return list(dict.fromkeys([*(first.get("findings") or ()), *(first.get("unsure") or ())]))
+
+
 def begin(first: Mapping[str, Any], reading: Mapping[str, Any]) -> Course:
     """The course before any entry: the first answers' findings count from the onset."""
     text_codes = set(reading.get("findings", ())) if reading else set()
-    listed = list(first.get("findings") or ())
+    listed = _listed(first)
     present = dict.fromkeys([*listed, *sorted(text_codes)], 0.0)
     earlier = [(float(e["hours_since_onset"]), int(e["pain"])) for e in first.get("diary") or ()]
     return Course(
@@ -96,7 +102,7 @@ def begin(first: Mapping[str, Any], reading: Mapping[str, Any]) -> Course:
 def first_rating(c: Course, first: Mapping[str, Any], reading: Mapping[str, Any], at: datetime) -> Course:
     """The rating that opened the episode, re-asserting the first answers' findings at its moment."""
     text_codes = set(reading.get("findings", ())) if reading else set()
-    listed = list(first.get("findings") or ())
+    listed = _listed(first)
     c = with_rating(c, at, float(first["hours_since_onset"]), int(first["pain"]), listed, (), from_text=text_codes)
     return replace(c, last_is_first=True)
 
