@@ -175,7 +175,9 @@ def assessment(c: Course, first: Mapping[str, Any], hours_now: float, locale: st
     if c.last is None:
         raise ValueError("a course has no rating yet")
     hours_now = min(max(hours_now, c.last[0]), MAX_HOURS)
-    listed = [code for code in c.present if code not in c.from_text]
+    # Still "not sure" while it counts from the first answers (a sign reported gone and back is simply present).
+    unsure = [code for code in first.get("unsure") or () if c.present.get(code) == 0.0 and code not in c.from_text]
+    listed = [code for code in c.present if code not in c.from_text and code not in unsure]
     denied = [code for code in first.get("denied") or () if code not in c.present]
     denied += [code for code in sorted(c.gone) if code not in c.present and code not in denied]
     data: dict[str, Any] = {
@@ -185,6 +187,8 @@ def assessment(c: Course, first: Mapping[str, Any], hours_now: float, locale: st
     }
     if listed:
         data["findings"] = listed
+    if unsure:
+        data["unsure"] = unsure
     if denied:
         data["denied"] = denied
     for key in ("age", "conditions", "text", "locale"):
