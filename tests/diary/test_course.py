@@ -45,6 +45,17 @@ def test_an_urgent_finding_reported_gone_stops_counting_from_that_check_in(any_s
     )
 
 
+def test_a_sign_the_person_was_not_sure_of_counts_for_the_whole_episode(any_store: Store) -> None:
+    uid, eid = _episode(any_store, unsure=["fever"])
+    assert any_store.status(uid, eid, now=at(3)).result.urgency == "urgent"
+    later = any_store.add_checkin(uid, eid, 5, at=at(5)).result
+    assert later.urgency == "urgent" and [(n.code, n.kind) for n in later.notes] == [("fever", "unsure")]
+    out = any_store.add_checkin(uid, eid, 4, at=at(10), gone=["fever"])  # it can be reported gone like any sign
+    assert out.result.urgency == "self_care" and out.result.notes == ()
+    back = any_store.add_checkin(uid, eid, 4, at=at(12), findings=["fever"]).result
+    assert back.urgency == "urgent" and back.notes == ()  # reported present again: no longer a doubt
+
+
 def test_a_finding_that_comes_back_counts_again(any_store: Store) -> None:
     uid, eid = _episode(any_store, findings=["fever"])
     any_store.add_checkin(uid, eid, 4, at=at(10), gone=["fever"])

@@ -312,3 +312,189 @@ def test_the_about_and_home_pages_pass_axe(page: Any, axe_source: str) -> None:
         page.goto(path)
         audit(page, axe_source, path)
     shoot(page, "diary-signed-out")
+
+
+# ---- "not sure" and confirming the words: with script, without, on a phone and a desktop ----
+
+DIABETIC_FEET = "My feet have tingled for years from diabetes. Yesterday I bent down and my lower back seized up."
+SCREENS = {"phone": PHONE, "desktop": DESKTOP, "narrow": {"width": 320, "height": 640}}
+
+
+def _context(browser: Any, base_url: str, screen: str, script: bool) -> tuple[Any, Any, Watch]:
+    context = browser.new_context(viewport=SCREENS[screen], base_url=base_url, java_script_enabled=script)
+    pg = context.new_page()
+    return context, pg, Watch(pg, base_url)
+
+
+def _heading(page: Any) -> str:
+    return str(page.locator("h1").first.inner_text()).strip()
+
+
+def _details(page: Any, text: str = "", **answers: str) -> None:
+    """Past the warning signs (all no) to the details, filled in; `answers` override a question's answer."""
+    page.goto("/assess")
+    answer_all(page, forms.red_flag_questions())
+    _submit(page)
+    page.fill("#onset_amount", "5")
+    page.check("input[name=pain][value='3']")
+    answer_all(page, forms.other_questions())
+    for field, value in answers.items():
+        page.check(f"input[name={field}][value={value}]")
+    if text:
+        page.fill("#text", text)
+
+
+@pytest.mark.parametrize("screen", ["phone", "desktop"])
+def test_not_sure_reveals_the_follow_up_in_place_with_script(
+    browser: Any, base_url: str, axe_source: str, screen: str
+) -> None:
+    context, page, watch = _context(browser, base_url, screen, script=True)
+    try:
+        page.goto("/assess")
+        answer_all(page, forms.red_flag_questions())
+        followup = page.locator("#fu-saddle_numbness")
+        assert not followup.is_visible()
+        page.check("input[name=f_saddle_numbness][value=unsure]")
+        assert followup.is_visible()
+        assert load().findings["saddle_numbness"].unsure.question in followup.inner_text()  # type: ignore[union-attr]
+        audit(page, axe_source, f"red flags with a follow-up shown ({screen})")
+        shoot(page, "red-flags-not-sure")
+        page.check("input[name=f_saddle_numbness][value=no]")  # changed back: hidden again, and never sent
+        assert not followup.is_visible()
+        page.check("input[name=f_saddle_numbness][value=unsure]")
+        page.check("input[name=u_saddle_numbness][value=no]")  # wiping does not feel normal: the sign is there
+        _submit(page)
+        assert "level-red" in (page.locator(".banner").get_attribute("class") or "")
+        audit(page, axe_source, f"emergency from a follow-up ({screen})")
+    finally:
+        context.close()
+    watch.check()
+
+
+@pytest.mark.parametrize("screen", ["phone", "desktop"])
+def test_a_follow_up_left_open_is_asked_on_its_own_page_and_still_unsure_counts(
+    browser: Any, base_url: str, axe_source: str, screen: str
+) -> None:
+    context, page, watch = _context(browser, base_url, screen, script=True)
+    try:
+        _details(page, f_fever="unsure")
+        _submit(page)  # the follow-up shown in place was left unanswered
+        assert _heading(page) == "A closer look"
+        audit(page, axe_source, f"follow-up page ({screen})")
+        shoot(page, "follow-up-page")
+        page.check("input[name=u_fever][value=unsure]")
+        _submit(page)
+        assert load().levels["urgent"].headline in page.locator(".banner").inner_text()
+        counted = page.locator("#counted-h + ul").inner_text()
+        assert load().findings["fever"].label in counted and "not sure" in counted
+        audit(page, axe_source, f"result with notes ({screen})")
+    finally:
+        context.close()
+    watch.check()
+
+
+def test_not_sure_works_without_script_and_fits_320_pixels(browser: Any, base_url: str) -> None:
+    context, page, watch = _context(browser, base_url, "narrow", script=False)
+    try:
+        page.goto("/assess")
+        answer_all(page, forms.red_flag_questions())
+        assert not page.locator("#fu-chest_pain").is_visible()
+        page.check("input[name=f_chest_pain][value=unsure]")
+        assert not page.locator("#fu-chest_pain").is_visible()  # no script: the next page asks it
+        _submit(page)
+        assert _heading(page) == "A closer look"
+        _fits(page, "the follow-up page")
+        page.check("input[name=u_chest_pain][value=no]")
+        _submit(page)
+        assert page.locator("input[name=pain]").count() == 11  # no chest pain: on to the details
+        page.fill("#onset_amount", "5")
+        page.check("input[name=pain][value='3']")
+        answer_all(page, forms.other_questions())
+        page.check("input[name=f_injury][value=unsure]")
+        _submit(page)
+        page.check("input[name=u_injury][value=yes]")
+        _submit(page)
+        assert load().levels["urgent"].headline in page.locator(".banner").inner_text()
+    finally:
+        context.close()
+    watch.check()
+
+
+@pytest.mark.parametrize("screen", ["phone", "desktop"])
+def test_the_words_are_confirmed_and_a_rejected_reading_does_not_count(
+    browser: Any, base_url: str, axe_source: str, screen: str
+) -> None:
+    context, page, watch = _context(browser, base_url, screen, script=True)
+    try:
+        _details(page, DIABETIC_FEET)
+        _submit(page)
+        assert _heading(page) == "Is this what you meant?"
+        assert page.locator("blockquote.words mark").count() >= 1
+        assert page.locator("input[name=read_bilateral_leg_symptoms][value=yes]").is_checked()  # yes by default
+        audit(page, axe_source, f"confirm page ({screen})")
+        shoot(page, "confirm-words")
+        page.check("input[name=read_bilateral_leg_symptoms][value=no]")
+        _submit(page)
+        banner = page.locator(".banner")
+        assert load().levels["urgent"].headline in banner.inner_text()  # the tingling still counts; both legs not
+        words = page.locator("#words-h").locator("xpath=..").inner_text()
+        assert "Not counted" in words and load().findings["bilateral_leg_symptoms"].label in words
+        assert page.locator("#counted-h").count() == 1  # answered no to tingling, but the words count
+        audit(page, axe_source, f"result after confirming ({screen})")
+    finally:
+        context.close()
+    watch.check()
+
+
+def test_confirming_the_words_works_without_script_and_fits_320_pixels(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640}, base_url=base_url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        _details(page, DIABETIC_FEET)
+        _submit(page)
+        assert _heading(page) == "Is this what you meant?"
+        _fits(page, "the confirm page")
+        _submit(page)  # just continuing keeps every reading: the safer one
+        assert "level-red" in (page.locator(".banner").get_attribute("class") or "")
+        _fits(page, "the result after confirming")
+    finally:
+        context.close()
+
+
+def test_the_keyboard_reaches_every_choice_on_the_confirm_page(page: Any) -> None:
+    _details(page, DIABETIC_FEET)
+    _submit(page)
+    first = page.locator("fieldset.confirm-item input[type=radio]").first
+    first.focus()
+    assert page.evaluate("document.activeElement.value") == "yes"
+    page.keyboard.press("ArrowRight")  # a radio group moves with the arrow keys
+    assert page.evaluate("document.activeElement.value") == "no"
+    assert page.evaluate("document.activeElement.checked") is True
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name").startswith("read_")
+
+
+def test_a_diary_check_in_note_is_confirmed_before_it_is_saved(page: Any, axe_source: str) -> None:
+    page.goto("/register")
+    page.fill("#email", "note-reader@example.org")
+    page.fill("#password", "a long enough password")
+    page.fill("#password_confirm", "a long enough password")
+    _submit(page)
+    page.click("text=Start a new episode")
+    answer_all(page, forms.red_flag_questions())
+    page.check("input[name=f_major_trauma][value=unsure]")
+    page.check("input[name=u_major_trauma][value=no]")  # answered in place: no extra page
+    _submit(page)
+    page.fill("#onset_amount", "1")
+    page.check("input[name=pain][value='5']")
+    answer_all(page, forms.other_questions())
+    _submit(page)
+    page.wait_for_url("**/diary/episodes/*")
+    page.check("input[name=pain][value='5']")
+    page.fill("#note", "I had a fever last night.")
+    _submit(page)
+    assert _heading(page) == "Is this what you meant?"
+    audit(page, axe_source, "check-in confirm page")
+    _submit(page)
+    page.wait_for_selector("text=Your last check-in raised the urgency.")
+    assert page.locator("text=I had a fever last night.").count() == 1

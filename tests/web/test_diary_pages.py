@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from webhelpers import check_in, csrf_from, details_form, register, start_episode
+from webhelpers import check_in, csrf_from, details_form, register, start_episode, submit
 
 from backspasm.knowledge import load
 from backspasm.web.deps import text_reader_available
@@ -178,6 +178,8 @@ def test_an_episode_reads_the_persons_own_words(signed_in: TestClient) -> None:
     token = csrf_from(signed_in, "/diary/new")
     data = details_form(token, text="It started after I fell off my bike yesterday.")
     r = signed_in.post("/diary/episodes", data=data, follow_redirects=False)
+    assert 'name="read_injury"' in r.text  # what was read is confirmed first
+    r = submit(signed_in, r.text)
     assert r.status_code == 303
     page = signed_in.get(r.headers["location"]).text
     assert load().levels["urgent"].headline in page

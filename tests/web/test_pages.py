@@ -6,7 +6,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from webhelpers import all_no, csrf_from, details_form
+from webhelpers import all_no, csrf_from, details_form, submit
 
 from backspasm.knowledge import load
 from backspasm.web import forms
@@ -71,7 +71,7 @@ def test_an_unanswered_red_flag_question_is_asked_again(client: TestClient) -> N
     answers.pop(next(iter(answers)))
     r = client.post("/assess", data={"csrf_token": token} | answers)
     assert r.status_code == 400
-    assert "Please answer yes or no." in r.text
+    assert "Please answer yes, no or not sure." in r.text
 
 
 def test_self_care_answers_show_a_green_plan_with_sources(client: TestClient) -> None:
@@ -201,6 +201,8 @@ def test_unknown_pages_get_a_readable_404_page(client: TestClient) -> None:
 def test_words_read_as_a_finding_are_highlighted_on_the_result(client: TestClient) -> None:
     token = csrf_from(client, "/assess")
     r = client.post("/assess/result", data=details_form(token, text="I slipped on the wet kitchen floor yesterday."))
+    assert 'name="read_injury"' in r.text  # confirmed first, then the result
+    r = submit(client, r.text)
     assert r.status_code == 200
     assert "<mark" in r.text
     assert "from your words" in r.text
@@ -210,11 +212,13 @@ def test_words_read_as_a_finding_are_highlighted_on_the_result(client: TestClien
 def test_without_the_text_reader_words_are_refused_never_ignored(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     import backspasm.engine
     import backspasm.web.pages
+    import backspasm.web.steps
 
     def no_reader(text: str) -> None:
         raise ModuleNotFoundError("No module named 'backspasm.text.reader'", name="backspasm.text.reader")
 
     monkeypatch.setattr(backspasm.web.pages, "text_reader_available", lambda: False)
+    monkeypatch.setattr(backspasm.web.steps, "text_reader_available", lambda: False)
     monkeypatch.setattr(backspasm.engine, "_default_reader", no_reader)
     token = csrf_from(client, "/assess")
     r = client.post("/assess/result", data=details_form(token, text="I cannot feel my saddle area"))

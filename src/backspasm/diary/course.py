@@ -77,15 +77,16 @@ class Course:
         return bool(self.seen)
 
 
-def _answered_present(first: Mapping[str, Any]) -> list[str]:
-    """The first answers' findings that count: those answered yes and those the person was not sure of."""
+def _listed(first: Mapping[str, Any]) -> list[str]:
+    """The findings the first answers report: those answered yes and those the person was not sure of
+    (not sure counts as present, the safer reading, for the whole episode as in its first result)."""
     return list(dict.fromkeys([*(first.get("findings") or ()), *(first.get("unsure") or ())]))
 
 
 def begin(first: Mapping[str, Any], reading: Mapping[str, Any]) -> Course:
     """The course before any entry: the first answers' findings count from the onset."""
     text_codes = set(reading.get("findings", ())) if reading else set()
-    listed = _answered_present(first)
+    listed = _listed(first)
     present = dict.fromkeys([*listed, *sorted(text_codes)], 0.0)
     earlier = [(float(e["hours_since_onset"]), int(e["pain"])) for e in first.get("diary") or ()]
     return Course(
@@ -101,7 +102,7 @@ def begin(first: Mapping[str, Any], reading: Mapping[str, Any]) -> Course:
 def first_rating(c: Course, first: Mapping[str, Any], reading: Mapping[str, Any], at: datetime) -> Course:
     """The rating that opened the episode, re-asserting the first answers' findings at its moment."""
     text_codes = set(reading.get("findings", ())) if reading else set()
-    listed = _answered_present(first)
+    listed = _listed(first)
     c = with_rating(c, at, float(first["hours_since_onset"]), int(first["pain"]), listed, (), from_text=text_codes)
     return replace(c, last_is_first=True)
 
@@ -174,8 +175,8 @@ def assessment(c: Course, first: Mapping[str, Any], hours_now: float, locale: st
     if c.last is None:
         raise ValueError("a course has no rating yet")
     hours_now = min(max(hours_now, c.last[0]), MAX_HOURS)
-    # Answers the person was unsure of stay unsure while they still count, so every later result says so.
-    unsure = [code for code in first.get("unsure") or () if code in c.present and code not in c.from_text]
+    # Still "not sure" while it counts from the first answers (a sign reported gone and back is simply present).
+    unsure = [code for code in first.get("unsure") or () if c.present.get(code) == 0.0 and code not in c.from_text]
     listed = [code for code in c.present if code not in c.from_text and code not in unsure]
     denied = [code for code in first.get("denied") or () if code not in c.present]
     denied += [code for code in sorted(c.gone) if code not in c.present and code not in denied]
@@ -186,10 +187,10 @@ def assessment(c: Course, first: Mapping[str, Any], hours_now: float, locale: st
     }
     if listed:
         data["findings"] = listed
-    if denied:
-        data["denied"] = denied
     if unsure:
         data["unsure"] = unsure
+    if denied:
+        data["denied"] = denied
     for key in ("age", "conditions", "text", "locale"):
         if first.get(key) is not None:
             data[key] = first[key]

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import clock
 from ..contract import MAX_HOURS, BadInput, loads_strict, parse_assessment
-from . import accounts
+from . import accounts, confirm
 from . import diary_forms as df
 from .deps import check_form_csrf, csrf_ok, current_user_id, get_store, require_user
 from .limits import read_form
@@ -159,6 +159,7 @@ def _carried(form: FormData) -> tuple[Any, datetime]:
 
 def _keep_page(request: Request, form: FormData, error: str = "", status: int = 200) -> HTMLResponse:
     return render(request, "diary_keep.html", {"answers": form.get("answers", ""), "assessed_at": form.get("assessed_at", ""),
+                                               "rejected": " ".join(sorted(confirm.carried_rejected(form.get("rejected")))),
                                                "error": error, "email": form.get("email", ""),
                                                "min_password": accounts.MIN_PASSWORD}, status)
 
@@ -169,8 +170,14 @@ async def _start_from(request: Request, form: FormData, user: Any) -> Response:
     except BadInput as e:
         raise HTTPException(400, e.errors[0][1]) from None
     zone = df.entry_zone(form, await run_in_threadpool(df.display_zone, request, user.id))
+    # The words are read again, less what the person said was not right on the way to the result: the diary
+    # stores that reading with the words and re-assesses from it, so a rejected reading never counts again.
+    rejected = confirm.carried_rejected(form.get("rejected"))
+    reading = None
+    if assessment.text and rejected:
+        reading = confirm.keep(await run_in_threadpool(confirm.read, assessment.text), rejected)
     episode, _ = await run_in_threadpool(
-        lambda: get_store(request).start_episode(user.id, assessment, started_at=when, zone=zone))
+        lambda: get_store(request).start_episode(user.id, assessment, started_at=when, reading=reading, zone=zone))
     return RedirectResponse(f"/diary/episodes/{episode.id}", status_code=303)
 
 

@@ -19,10 +19,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from .. import clock
 from ..contract import BadInput
 from ..knowledge import load
+from . import confirm, forms, steps
 from . import diary_forms as df
-from . import forms
 from .deps import check_form_csrf, current_user_id, get_store, request_locale, require_user, text_reader_available
-from .pages import emergency_now, result_context
+from .steps import result_context
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -108,6 +108,7 @@ def _episode_page(request: Request, user: Any, episode_id: int, *, form: Any = N
         "identity": df.remembered_identity(request, user.id),
         "at_min": clock.input_value(ep.onset_at, zone),
         "at_max": clock.input_value(status.now, zone),
+        "text_box": text_reader_available(),
     }
     return render(request, "episode.html", ctx, status_code)
 
@@ -141,34 +142,35 @@ def _details(form: Any, errors: dict[str, str], conditions: list[str], locale: s
 
 @router.post("/diary/new", response_class=HTMLResponse)
 async def new_episode_red_flags(request: Request) -> HTMLResponse:
+    """The warning signs of a new episode, asked as on /assess: "not sure" gets its follow-up, a sign that counts
+    shows the emergency page at once (nothing is stored yet)."""
     form = await check_form_csrf(request)
     require_user(request)
     locale = request_locale(request)
-    present, _denied, errors = forms.read_red_flags(form)
-    if present:
-        return render(request, "result.html", result_context(emergency_now(present, locale)) | {"early": True})
-    if errors:
-        return render(request, "assess_red_flags.html", {"questions": forms.red_flag_questions(locale), "form": form,
-                                                         "errors": errors, "action": "/diary/new"}, 400)
-    return render(request, "assess_details.html", _details(form, {}, [], locale))
+    response = steps.red_flag_step(request, form, locale, "/diary/new")
+    return response or render(request, "assess_details.html", _details(form, {}, [], locale))
 
 
 @router.post("/diary/episodes", response_class=HTMLResponse)
 async def start_episode(request: Request) -> Response:
+    """The details of a new episode; the words confirmed and the follow-ups asked as on /assess, then stored.
+
+    The store keeps the words as written and the reading as confirmed (`start_episode(reading=...)`), and later
+    re-assessments use that stored reading, never a new read: a rejected reading is never counted again.
+    """
     form = await check_form_csrf(request)
     user = require_user(request)
-    conditions = [c for c in form.getlist("conditions") if isinstance(c, str)]
-    data, errors = forms.read_assessment(form, conditions)
-    if data.get("text") and not text_reader_available():
-        errors["text"] = "Reading your own words is not available here: please answer the questions instead."
-    assessment = None
     locale = request_locale(request)
-    if not errors:
-        assessment, errors = forms.validate(data | {"locale": locale})
-    if errors or assessment is None:
+
+    def details_page(errors: dict[str, str], conditions: list[str]) -> HTMLResponse:
         return render(request, "assess_details.html", _details(form, errors, conditions, locale), 400)
+
+    step = await steps.details_step(request, form, locale, "/diary/episodes", "diary", details_page)
+    if not isinstance(step, steps.Ready):
+        return step
     zone = df.entry_zone(form, await run_in_threadpool(df.display_zone, request, user.id))
-    episode, _result = await run_in_threadpool(lambda: get_store(request).start_episode(user.id, assessment, zone=zone))
+    episode, _result = await run_in_threadpool(
+        lambda: get_store(request).start_episode(user.id, step.assessment, reading=step.reading, zone=zone))
     return RedirectResponse(f"/diary/episodes/{episode.id}", status_code=303)
 
 
@@ -189,6 +191,9 @@ async def add_checkin(request: Request, episode_id: int) -> Response:
         present = list(store.status(user.id, episode_id).present)
         args, errors = df.checkin_args(form, df.entry_zone(form, df.display_zone(request, user.id)), present)
         if not errors:
+            page = _signs_in_note(request, form, episode_id, args, present)
+            if page is not None:
+                return page
             try:
                 outcome = store.add_checkin(user.id, episode_id, **args)
             except BadInput as e:
@@ -199,6 +204,36 @@ async def add_checkin(request: Request, episode_id: int) -> Response:
         return _episode_page(request, user, episode_id, form=form, errors=errors, status_code=400)
 
     return await run_in_threadpool(save)
+
+
+def _signs_in_note(request: Request, form: FormData, episode_id: int, args: dict[str, Any],
+                  present: list[str]) -> HTMLResponse | None:
+    """Read the check-in's note for signs not counted yet; the first time, a page to confirm them.
+
+    The note is stored as written and never read again: what counts is stored as the check-in's findings, so
+    the signs the person confirmed (or left as they were: yes is the default) are added to `args["findings"]`
+    (and leave `gone`: the safer reading), and a rejected one is simply not stored. The words are kept whole,
+    and a reading the person rejected can never count later.
+    """
+    note = args.get("note")
+    if not note or not note.strip() or not text_reader_available():
+        return None
+    locale = request_locale(request)
+    gone, ticked = list(args["gone"]), set(args["findings"])
+    counted = (set(present) - set(gone)) | ticked
+    new = [q.code for q in forms.red_flag_questions(locale) + forms.other_questions(locale) if q.code not in counted]
+    full = confirm.read(note)
+    things = confirm.items(full, locale, denied=gone, only=new)
+    if not things:
+        return None
+    if form.get(confirm.CONFIRMED) != "1":
+        return steps.confirm_page(request, form, note, full, things, f"/diary/episodes/{episode_id}/checkins",
+                                  "checkin", checkin=True)
+    kept = confirm.keep(full, confirm.rejected(form, full))
+    from_note = [t.code for t in things if t.code in kept.findings]
+    args["findings"] = [*args["findings"], *from_note]
+    args["gone"] = [code for code in gone if code not in from_note]
+    return None
 
 
 @router.post("/diary/episodes/{episode_id}/seen", response_class=HTMLResponse)

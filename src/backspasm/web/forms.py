@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..codes import DEFAULT_LOCALE, URGENCY_RANK
@@ -16,28 +16,39 @@ from ..contract import MAX_HOURS, MAX_TEXT, BadInput, parse_assessment
 from ..knowledge import load
 
 ANSWERS = ("yes", "no")
+UNSURE = "unsure"  # the third answer to a question with a follow-up, and to the follow-up itself
 # Plain decimal numbers in ASCII digits, a comma allowed for the decimal point: not '²', '1e400' or '1_000'.
 NUMBER = re.compile(r"[0-9]{1,6}(?:[.,][0-9]{1,6})?")
 
 
 @dataclass(frozen=True)
 class Question:
-    """One yes/no question about a finding."""
+    """One question about a finding: yes or no, and "not sure" when the knowledge base has a follow-up for it."""
 
     code: str
     level: str
     label: str
     text: str
+    followup: str | None = None  # the one concrete question asked after "not sure"
+    present_if: str | None = None  # the follow-up answer that means the finding is there
 
     @property
     def field(self) -> str:
         return f"f_{self.code}"
 
+    @property
+    def followup_field(self) -> str:
+        return f"u_{self.code}"
+
+
+def _question(f: Any) -> Question:
+    up = f.unsure
+    return Question(f.code, f.level, f.label, f.question, up.question if up else None, up.present_if if up else None)
+
 
 def red_flag_questions(locale: str = DEFAULT_LOCALE) -> list[Question]:
     """The questions whose yes means an emergency: asked first, on a page of their own."""
-    return [Question(f.code, f.level, f.label, f.question) for f in load(locale).findings.values()
-            if f.level == "emergency" and f.kind != "derived"]
+    return [_question(f) for f in load(locale).findings.values() if f.level == "emergency" and f.kind != "derived"]
 
 
 def other_questions(locale: str = DEFAULT_LOCALE) -> list[Question]:
@@ -45,7 +56,28 @@ def other_questions(locale: str = DEFAULT_LOCALE) -> list[Question]:
     found = [f for f in load(locale).findings.values()
              if f.level != "emergency" and f.kind != "derived" and f.code != "severe_pain"]
     found.sort(key=lambda f: -URGENCY_RANK[f.level])
-    return [Question(f.code, f.level, f.label, f.question) for f in found]
+    return [_question(f) for f in found]
+
+
+@dataclass
+class Answers:
+    """How a page's questions were answered.
+
+    A "not sure" is settled by its follow-up: the answer the knowledge base names makes the
+    finding present, the other denies it, and "still not sure" puts it in `unsure` (it counts as
+    present). `pending` holds the questions answered "not sure" whose follow-up is not answered yet.
+    """
+
+    present: list[str] = field(default_factory=list)
+    denied: list[str] = field(default_factory=list)
+    unsure: list[str] = field(default_factory=list)
+    pending: list[Question] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def counted(self) -> list[str]:
+        """Every finding that counts as present, a pending "not sure" included (the safer reading)."""
+        return self.present + self.unsure + [q.code for q in self.pending]
 
 
 def condition_questions(locale: str = DEFAULT_LOCALE) -> list[tuple[str, str, str]]:
@@ -53,24 +85,36 @@ def condition_questions(locale: str = DEFAULT_LOCALE) -> list[tuple[str, str, st
     return [(c.code, c.label, c.question) for c in load(locale).conditions.values()]
 
 
-def _answers(form: Mapping[str, Any], questions: list[Question], errors: dict[str, str]) -> tuple[list[str], list[str]]:
-    present, denied = [], []
+def read_answers(form: Mapping[str, Any], questions: list[Question], *, followups_asked: bool = False) -> Answers:
+    """The answers to `questions`. With `followups_asked` (the follow-up page was shown), an unanswered
+    follow-up is an error to show again; otherwise it is pending, for the follow-up page to ask."""
+    out = Answers()
     for q in questions:
         value = form.get(q.field)
         if value == "yes":
-            present.append(q.code)
+            out.present.append(q.code)
         elif value == "no":
-            denied.append(q.code)
+            out.denied.append(q.code)
+        elif value == UNSURE and q.present_if is not None:
+            after = form.get(q.followup_field)
+            if after in ANSWERS:
+                (out.present if after == q.present_if else out.denied).append(q.code)
+            elif after == UNSURE:
+                out.unsure.append(q.code)
+            else:
+                out.pending.append(q)
+                if followups_asked or after not in (None, ""):
+                    out.errors[q.followup_field] = "Please answer yes, no or still not sure."
+        elif value == UNSURE:  # a question without a follow-up: not sure counts as present, and the result says so
+            out.unsure.append(q.code)
         else:
-            errors[q.field] = "Please answer yes or no."
-    return present, denied
+            out.errors[q.field] = "Please answer yes, no or not sure." if q.present_if else "Please answer yes or no."
+    return out
 
 
-def read_red_flags(form: Mapping[str, Any]) -> tuple[list[str], list[str], dict[str, str]]:
-    """(present, denied, errors) for the red-flag page; every question must be answered."""
-    errors: dict[str, str] = {}
-    present, denied = _answers(form, red_flag_questions(), errors)
-    return present, denied, errors
+def read_red_flags(form: Mapping[str, Any], *, followups_asked: bool = False) -> Answers:
+    """The red-flag page's answers; every question must be answered."""
+    return read_answers(form, red_flag_questions(), followups_asked=followups_asked)
 
 
 def _number(raw: Any, name: str, errors: dict[str, str], *, integer: bool, required: bool) -> float | int | None:
@@ -94,10 +138,14 @@ def _number(raw: Any, name: str, errors: dict[str, str], *, integer: bool, requi
 def read_assessment(form: Mapping[str, Any], conditions: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
     """The JSON-shaped assessment the form describes, and field errors in plain words."""
     errors: dict[str, str] = {}
-    red_present, red_denied, red_errors = read_red_flags(form)
-    errors.update(red_errors)
-    present, denied = _answers(form, other_questions(), errors)
-    data: dict[str, Any] = {"findings": red_present + present, "denied": red_denied + denied}
+    red = read_red_flags(form)
+    rest = read_answers(form, other_questions())
+    errors.update(red.errors | rest.errors)
+    # A "not sure" whose follow-up was not asked (yet) counts as still not sure: the safer reading.
+    unsure = red.unsure + [q.code for q in red.pending] + rest.unsure + [q.code for q in rest.pending]
+    data: dict[str, Any] = {"findings": red.present + rest.present, "denied": red.denied + rest.denied}
+    if unsure:
+        data["unsure"] = unsure
     amount = _number(form.get("onset_amount"), "onset_amount", errors, integer=False, required=True)
     unit = form.get("onset_unit", "hours")
     if unit not in ("hours", "days"):

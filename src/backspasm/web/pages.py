@@ -1,7 +1,8 @@
 """The assessment pages: red flags first, then the rest, then the result. Nothing is stored.
 
 Works without JavaScript: the red-flag form posts on its own, so an emergency
-answer shows the emergency page before any other question is asked. Every page is
+answer shows the emergency page before any other question is asked; "not sure" and the
+words the person wrote are settled on pages of their own (see `steps`). Every page is
 worded in the request's locale; the switch in the header keeps the choice in a cookie
 (on a page made from posted answers, it posts the same answers again).
 """
@@ -19,12 +20,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import i18n
 from ..codes import LOCALES
-from ..contract import parse_assessment
-from ..engine import assess
 from ..knowledge import load
-from ..result import Result
-from . import forms
+from . import forms, steps
 from .deps import check_form_csrf, form_locale, remember_locale, request_locale, text_reader_available
+from .steps import result_context
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -41,20 +40,6 @@ def _details_context(form: Any, errors: dict[str, str], conditions: list[str], l
         "text_box": text_reader_available(),
         "repost": form,
     }
-
-
-def result_context(result: Result, text: str | None = None) -> dict[str, Any]:
-    """What the result template needs: the result, its level, and the person's words with evidence marked."""
-    kb = load(result.locale)
-    level = kb.levels[result.urgency]
-    spans = [(e.start, e.end, e.code) for e in result.evidence]
-    return {"result": result, "level": level, "text": text or "", "spans": spans,
-            "labels": {c: f.label for c, f in kb.findings.items()} | {c: k.label for c, k in kb.conditions.items()}}
-
-
-def emergency_now(present: list[str], locale: str) -> Result:
-    """The result for a red-flag yes, before any other question is asked."""
-    return assess(parse_assessment({"hours_since_onset": 0, "pain": 0, "findings": present, "locale": locale}))
 
 
 def _safe_next(target: str | None) -> str:
@@ -100,40 +85,32 @@ async def red_flags_answered(request: Request) -> Response:
     form = await check_form_csrf(request)
     chosen = form_locale(request, form)
     locale = request_locale(request)
-    present, _denied, errors = forms.read_red_flags(form)
-    if present:
-        # Any red flag: the emergency page at once, whatever else is unanswered.
-        response = render(request, "result.html", result_context(emergency_now(present, locale))
-                          | {"early": True, "repost": form})
-    elif errors:
-        response = render(request, "assess_red_flags.html", {"questions": forms.red_flag_questions(locale),
-                                                             "form": form, "errors": errors}, 400)
-    else:
+    response = steps.red_flag_step(request, form, locale, "/assess")
+    if response is None:
         response = render(request, "assess_details.html", _details_context(form, {}, [], locale))
     return remember_locale(request, response, chosen)
 
 
 @router.post("/assess/result", response_class=HTMLResponse)
 async def assessment_result(request: Request) -> Response:
+    """The details answered; then the words confirmed and the follow-ups asked, each on its own page, then the result."""
     form = await check_form_csrf(request)
     chosen = form_locale(request, form)
     locale = request_locale(request)
-    conditions = [c for c in form.getlist("conditions") if isinstance(c, str)]
-    data, errors = forms.read_assessment(form, conditions)
-    red = set(forms.read_red_flags(form)[0])
-    if red:  # a red flag changed to yes on the way: the emergency page, never an error page
-        result = emergency_now(sorted(red), locale)
-        return remember_locale(request, render(request, "result.html", result_context(result)
-                                               | {"early": True, "repost": form}), chosen)
-    if data.get("text") and not text_reader_available():
-        errors["text"] = "Reading your own words is not available here: please answer the questions instead."
-    if not errors:
-        assessment, errors = forms.validate(data | {"locale": locale})
-    if errors:
-        response = render(request, "assess_details.html", _details_context(form, errors, conditions, locale), 400)
-        return remember_locale(request, response, chosen)
-    result = await run_in_threadpool(assess, assessment) if assessment.text else assess(assessment)
-    carried = {"answers": assessment.model_dump_json(exclude_none=True), "assessed_at": datetime.now(UTC).isoformat()}
-    response = render(request, "result.html", result_context(result, assessment.text)
+    red = forms.read_red_flags(form)
+    if red.counted:  # a warning sign changed on the way: the emergency page, never an error page
+        return remember_locale(request, steps.emergency_page(request, form, red, locale), chosen)
+
+    def details_page(errors: dict[str, str], conditions: list[str]) -> HTMLResponse:
+        return render(request, "assess_details.html", _details_context(form, errors, conditions, locale), 400)
+
+    step = await steps.details_step(request, form, locale, "/assess/result", "plan", details_page)
+    if not isinstance(step, steps.Ready):
+        return remember_locale(request, step, chosen)
+    assessment = step.assessment
+    result = await run_in_threadpool(step.assess) if assessment.text else step.assess()
+    carried = {"answers": assessment.model_dump_json(exclude_none=True), "assessed_at": datetime.now(UTC).isoformat(),
+               "rejected": " ".join(sorted(step.rejected))}
+    response = render(request, "result.html", result_context(result, assessment.text, step.rejected)
                       | {"early": False, "repost": form} | carried)
     return remember_locale(request, response, chosen)

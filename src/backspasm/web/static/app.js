@@ -1,4 +1,24 @@
 // Progressive enhancement only: every page works without this file.
+// Shows a question's follow-up in place when "Not sure" is chosen (without script, the next page asks it).
+(function () {
+  "use strict";
+  document.querySelectorAll("fieldset[data-followup]").forEach(function (box) {
+    var name = box.getAttribute("data-followup");
+    var choices = document.querySelectorAll("input[type=radio][name='" + name + "']");
+    function sync() {
+      var unsure = false;
+      choices.forEach(function (el) { if (el.checked && el.value === "unsure") { unsure = true; } });
+      box.hidden = !unsure;
+      box.disabled = !unsure;  // a hidden follow-up is never sent
+    }
+    choices.forEach(function (el) {
+      if (el.value === "unsure") { el.setAttribute("aria-controls", box.id); }
+      el.addEventListener("change", sync);
+    });
+    sync();
+  });
+})();
+
 // Shows times in the reader's own time zone, and tells the server that zone with each diary form.
 (function () {
   "use strict";
