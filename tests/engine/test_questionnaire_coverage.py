@@ -27,15 +27,18 @@ class Scripted:
     def say(self, message: Text | str) -> None:
         pass
 
-    def confirm(self, question: str, default: bool | None = None) -> bool:
+    def reply(self, question: str, default: str | None = None) -> str:
         code = self.questions.get(question)
         if code is None:
-            return False
+            return "no"
         self.asked.append(code)
-        return code in self.yes
+        return "yes" if code in self.yes else "no"
 
-    def integer(self, question: str, low: int, high: int, default: int | None = None) -> int:
+    def pain(self, question: str, default: int | None = None) -> int:
         return self.pain_value
+
+    def age(self, question: str) -> int | None:
+        return None
 
     def hours(self, question: str, default: float | None = None) -> float:
         return self.hours_value

@@ -168,6 +168,9 @@ class Script:
     def confirm(self, question: str, default: bool | None = None) -> bool:
         return bool(self.answers.pop(0))
 
+    def reply(self, question: str, default: str | None = None) -> str:
+        return "yes" if self.answers.pop(0) else "no"
+
     def integer(self, question: str, low: int, high: int, default: int | None = None) -> int:
         value = int(self.answers.pop(0))
         assert low <= value <= high
@@ -195,11 +198,13 @@ def test_the_questions_fill_in_what_the_flags_left_open() -> None:
 
 
 def test_a_spasm_now_runs_the_assessment_questions_first() -> None:
-    # flags gave everything but the episode; yes to a spasm now; no words; the first red flag is yes
-    ask = Script(True, "", True, 6, 5.0)
+    # flags gave everything but the episode; yes to a spasm now; no words; the first red flag is yes,
+    # which ends the questions at once (pain and timing are not asked)
+    ask = Script(True, "", True)
     answers = ask_program(
         ask,
         {"sitting_hours": 1, "lifting_at_work": False, "activity_level": "some", "activities": ["walking"], "limits": []},
         diary_episode=False,
     )
-    assert answers["urgency"] == "emergency" and answers["hours_since_onset"] == 5.0
+    assert answers["urgency"] == "emergency" and answers["hours_since_onset"] == 0.0
+    assert not ask.answers

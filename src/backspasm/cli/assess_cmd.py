@@ -58,18 +58,25 @@ def register(app: typer.Typer) -> None:
             typer.Option("--json", metavar="FILE", help="Read the assessment (or an array of them) from FILE, '-' for stdin."),
         ] = None,
         no_color: Annotated[bool, typer.Option("--no-color", help="Plain output without colour.")] = False,
+        full: Annotated[
+            bool,
+            typer.Option("--full", help="Questionnaire: print the whole answer (every plan item, what a doctor may offer, "
+                         "prevention, every source) instead of the short one."),
+        ] = False,
         locale: LocaleOpt = None,
     ) -> None:
         """Assess a back spasm: from JSON, or by answering questions."""
         loc = resolve_locale(locale)
         if json_path is not None:
+            if full:
+                fail("bad input:\n  --full: is for the questionnaire; --json already writes the whole result")
             assess_json(json_path, loc)
             return
         if not sys.stdin.isatty():
             fail("the interactive questionnaire needs a terminal; use --json FILE or --json - for scripts")
         from .interactive import run_questionnaire
 
-        run_questionnaire(no_color=no_color, locale=loc)
+        run_questionnaire(no_color=no_color, locale=loc, full=full)
 
     @app.command()
     def explain(

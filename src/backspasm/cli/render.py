@@ -1,5 +1,9 @@
 """Showing a result to a person in the terminal: banner, the safety net, reasons, the plan by the clock.
 
+`render_compact` is the short answer the questionnaire prints by default (the banner, why,
+the next 48 hours, what to watch for, and how answers were counted); `render_result` is
+everything, with every source.
+
 Every sentence is in the result's locale: the knowledge base's through `load(locale)`,
 this module's own through the gettext catalogs. Sources show as titles with addresses.
 """
@@ -20,10 +24,11 @@ from ..codes import DEFAULT_LOCALE
 from ..knowledge import load
 from ..knowledge.schema import PlanRule, PreventionRule, ProfessionalRule
 from ..present import not_asked, readable_note, source_link, status_words, watch_groups
-from ..result import Cited, Result
+from ..result import Cited, Result, Step
 
 COLOURS = {"self_care": "green", "soon": "yellow", "urgent": "dark_orange", "emergency": "red"}
 STATUS_STYLE = {"ask_first": "bold yellow", "avoid": "bold red"}
+AHEAD_HOURS = 48  # the short answer's plan covers this many hours from now
 
 
 def when_text(at_hour: float, hours_now: float, now: datetime | None = None, locale: str = DEFAULT_LOCALE) -> str:
@@ -34,6 +39,15 @@ def when_text(at_hour: float, hours_now: float, now: datetime | None = None, loc
     now = now or datetime.now()
     at = now + timedelta(hours=at_hour - hours_now)
     return _("from {clock} (hour {hour})").format(clock=moment(at, locale), hour=f"{at_hour:g}")
+
+
+def short_when(at_hour: float, hours_now: float, now: datetime | None = None, locale: str = DEFAULT_LOCALE) -> str:
+    """'now', or 'from Thu, Nov 26, 2:00 PM': when_text without the hour count, for the short answer."""
+    _ = i18n.translations(locale).gettext
+    if at_hour <= hours_now:
+        return _("now")
+    at = (now or datetime.now()) + timedelta(hours=at_hour - hours_now)
+    return _("from {clock}").format(clock=moment(at, locale))
 
 
 def timeline(rows: list[tuple[str, str]]) -> Table:
@@ -136,6 +150,7 @@ def render_result(result: Result, console: Console, now: datetime | None = None)
             mark = " (" + _("from your words") + ")" if r.get("from_text") else ""
             console.print(Text.assemble(("• ", COLOURS[str(r.get("level"))]), (r.title + mark, "bold"), f": {r.text}"))
             console.print(_source(r, loc))
+    print_notes(result, console)
     if result.schedule:
         console.rule(_("Your plan by the clock"))
         console.print(timeline([(when_text(s.at_hour, result.hours_since_onset, now, loc), s.text)
@@ -156,6 +171,79 @@ def render_result(result: Result, console: Console, now: datetime | None = None)
             console.print(_source(o, loc))
     console.rule()
     console.print(Text(result.disclaimer, style="italic"))
+
+
+def print_notes(result: Result, console: Console) -> None:
+    """How answers were counted (not sure, or words and answers at odds), when there is anything to say."""
+    if not result.notes:
+        return
+    _ = i18n.translations(result.locale).gettext
+    console.rule(_("How your answers were counted"))
+    console.print(_bullets([Text.assemble((n.label, "bold"), f": {n.text}") for n in result.notes], "bold yellow"))
+
+
+def short_banner(result: Result) -> Panel:
+    """The level and its headline: the first thing the short answer says."""
+    level = load(result.locale).levels[result.urgency]
+    colour = COLOURS[result.urgency]
+    return Panel(Text(result.headline, style="bold"), title=level.label.upper(), style=f"bold {colour}",
+                 border_style=colour, expand=True)
+
+
+def steps_ahead(result: Result, hours: float = AHEAD_HOURS) -> tuple[Step, ...]:
+    """The steps of the plan by the clock that are due now or within `hours`."""
+    return tuple(s for s in result.schedule if s.at_hour - result.hours_since_onset <= hours)
+
+
+def _bullets(rows: list[Text], style: str = "bold") -> Table:
+    """Rows under a bullet each; a long row wraps under its own text, not under the bullet."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style=style, no_wrap=True)
+    grid.add_column()
+    for row in rows:
+        grid.add_row("•", row)
+    return grid
+
+
+def render_compact(result: Result, console: Console, now: datetime | None = None, words_read: bool = False) -> None:
+    """The short answer: banner, why, how answers were counted, the next 48 hours, what to watch for.
+
+    With no reason to give, it says so plainly. The whole plan and its sources are `render_result`.
+    """
+    loc = result.locale
+    _ = i18n.translations(loc).gettext
+    console.print(short_banner(result))
+    if result.reasons:
+        console.rule(_("Why"))
+        why = Table.grid(padding=(0, 1))
+        why.add_column(no_wrap=True)
+        why.add_column()
+        for r in result.reasons:
+            mark = " (" + _("from your words") + ")" if r.get("from_text") else ""
+            why.add_row(Text("•", style=COLOURS[str(r.get("level"))]), Text.assemble((r.title + mark, "bold"), f": {r.text}"))
+            why.add_row("", _source(r, loc))
+        console.print(why)
+    elif words_read:
+        console.print(Text(_("Nothing in what you wrote, or in your answers, points to a warning sign."), style="bold"))
+    else:
+        console.print(Text(_("Nothing in your answers points to a warning sign."), style="bold"))
+    print_notes(result, console)
+    steps = steps_ahead(result)
+    if steps:
+        console.rule(_("The next 48 hours"))
+        console.print(_bullets([Text.assemble((short_when(s.at_hour, result.hours_since_onset, now, loc) + ": ", "bold"),
+                                              s.text) for s in steps]))
+    groups = watch_groups(result)
+    if groups:
+        console.rule(_("What to watch for"))
+        for group in groups:
+            colour = COLOURS[group.level]
+            signs = "; ".join(str(sign.get("sign")) for sign in group.signs)
+            console.print(Text.assemble((f"{group.heading}: ", f"bold {colour}"), signs + "."))
+    line = unasked_line(result)
+    if line is not None:
+        console.print(line)
+    console.print(Text(result.disclaimer, style="italic dim"))
 
 
 def _source_lines(ref: str, note: str | None, deviation: str | None, locale: str) -> list[Text]:
