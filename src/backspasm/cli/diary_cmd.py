@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
+from .. import i18n
 from . import diary_io
 from .common import LocaleOpt, bad_input, fail, resolve_locale
 from .diary_args import (
@@ -75,7 +76,15 @@ def _episode_start(
         from .diary_args import console as make_console
         from .interactive import RichAsker, gather
 
-        answers, reading, _ = gather(RichAsker(make_console()), locale=loc)
+        ask = RichAsker(make_console(), loc)
+        answers, reading, early = gather(ask, locale=loc)
+        if early:
+            # The questions stop at an emergency; the diary's first rating still needs the real numbers,
+            # never a made-up 0 (the emergency advice follows in full once they are given).
+            if answers.pain is None:
+                answers.pain = ask.pain(i18n.gettext(loc, "Pain right now, from 0 (none) to 10 (worst imaginable)"))
+            if answers.hours is None:
+                answers.hours = ask.hours(i18n.gettext(loc, "How long ago did this spasm start?"))
         data = answers.assessment().model_dump(exclude_none=True)
     else:
         fail("bad input: give --pain (and --hours ...), or --json FILE|-, or run on a terminal for the questions")
