@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import webbrowser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import pytest
 from icalendar import Calendar
@@ -13,6 +16,7 @@ from typer.testing import CliRunner
 from backspasm.cli import app
 from backspasm.cli.prevent_cmd import ask_program
 from backspasm.prevent.checklists import get_checklist
+from backspasm.prevent.library import load
 
 runner = CliRunner()
 FLAGS = ["--sitting-hours", "7", "--no-lifting-at-work", "--activity-level", "some"]
@@ -31,14 +35,78 @@ def test_exercises_lists_the_library() -> None:
     assert code == 0 and "plank" in out and "walking" in out and "exercises show CODE" in out
 
 
-def test_exercises_show_gives_the_whole_exercise_with_its_figure(tmp_path: Path) -> None:
-    code, out, _ = invoke("exercises", "show", "plank", "--format", "json", "--svg", str(tmp_path / "p.svg"))
+def flat(text: str) -> str:
+    """Terminal output without the panel's borders and line breaks, for looking sentences up."""
+    return " ".join(text.replace("│", " ").split())
+
+
+@pytest.mark.parametrize("code", list(load().exercises))
+def test_exercises_show_prints_the_steps_and_what_the_picture_shows_not_a_file(code: str) -> None:
+    ex = load().exercises[code]
+    rc, out, _ = invoke("exercises", "show", code)
+    assert rc == 0
+    text = flat(out)
+    for step in ex.steps:
+        assert flat(step) in text
+    assert flat(ex.figure_alt) in text and "Stop when" in text and "Easier" in text
+    assert ".svg" not in text and "figures/" not in text
+    assert f"backspasm exercises show {code} --open" in text and "--svg FILE" in text
+
+
+def test_exercises_show_json_carries_the_figure() -> None:
+    code, out, _ = invoke("exercises", "show", "plank", "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert data["figure_svg"].startswith("<svg") and data["stop_signs"] and data["steps"]
-    assert (tmp_path / "p.svg").read_text().startswith("<svg")
-    code, out, _ = invoke("exercises", "show", "bird-dog")
-    assert code == 0 and "Stop when" in out and "Easier" in out and "bird_dog.svg" in out
+    assert data["figure_svg"] == load().figures["plank"] and data["stop_signs"] and data["steps"]
+
+
+def test_exercises_show_svg_writes_the_figure_to_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "plank.svg"
+    code, out, _ = invoke("exercises", "show", "plank", "--svg", str(target))
+    assert code == 0 and "How to do it" in out
+    assert target.read_text(encoding="utf-8") == load().figures["plank"] + "\n"
+
+
+def test_exercises_show_svg_dash_prints_only_the_figure() -> None:
+    code, out, _ = invoke("exercises", "show", "walking", "--svg", "-")
+    assert code == 0 and out == load().figures["walking"] + "\n"
+
+
+@pytest.mark.parametrize("where", ["missing-folder/plank.svg", "."])
+def test_exercises_show_svg_to_a_place_that_cannot_be_written_exits_2(tmp_path: Path, where: str) -> None:
+    code, out, err = invoke("exercises", "show", "plank", "--svg", str(tmp_path / where))
+    assert code == 2 and out == "" and "cannot write" in err and "Traceback" not in err
+
+
+def test_exercises_show_open_puts_the_figure_in_the_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    code, out, _ = invoke("exercises", "show", "knee-to-chest", "--open")
+    assert code == 0 and "How to do it" in out and "Opened the picture" in out
+    assert len(opened) == 1 and opened[0].startswith("file://") and opened[0].endswith(".svg")
+    path = Path(url2pathname(urlparse(opened[0]).path))
+    try:
+        assert path.read_text(encoding="utf-8") == load().figures["knee_to_chest"] + "\n"
+    finally:
+        path.unlink()
+
+
+def test_exercises_show_open_keeps_json_output_clean(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    code, out, err = invoke("exercises", "show", "plank", "--format", "json", "--open")
+    assert code == 0 and json.loads(out)["code"] == "plank" and "Opened the picture" in err
+    Path(url2pathname(urlparse(opened[0]).path)).unlink()
+
+
+def test_exercises_show_open_without_a_browser_says_where_the_picture_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) and False)
+    code, _, err = invoke("exercises", "show", "plank", "--open")
+    path = Path(url2pathname(urlparse(opened[0]).path))
+    assert code == 1 and "no web browser could be opened" in flat(err) and path.name in err
+    assert path.read_text(encoding="utf-8").startswith("<svg")
+    path.unlink()
 
 
 def test_an_unknown_exercise_exits_2_listing_the_choices() -> None:

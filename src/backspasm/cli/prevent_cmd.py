@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import bad_input, fail, read_source
+from .common import bad_input, fail, read_source, write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from ..prevent.program import Program
+    from ..prevent.schema import Exercise
     from .interactive import Asker
 
 FORMATS = ("text", "json")
@@ -33,10 +34,10 @@ def _format(value: str) -> str:
     return value
 
 
-def _console() -> Console:
+def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, stderr=stderr)
 
 
 def _source_line(source: Any) -> str:
@@ -52,14 +53,50 @@ def _source_line(source: Any) -> str:
 # ---- exercises ----
 
 
-def show_exercise(code: str, fmt: str, console: Console | None = None) -> None:
-    """Print one exercise in full (text), or as JSON with its SVG figure."""
+def _exercise_or_fail(code: str) -> Exercise:
     from ..prevent.library import find_exercise, load
 
     ex = find_exercise(code)
-    data = load()
     if ex is None:
-        fail(f"bad input: unknown exercise '{code}'; choose one of: {', '.join(data.exercises)}")
+        fail(f"bad input: unknown exercise '{code}'; choose one of: {', '.join(load().exercises)}")
+    return ex
+
+
+def write_figure(ex: Exercise, path: str) -> None:
+    """The exercise's SVG figure into FILE ('-': standard output); a file that cannot be written is exit 2."""
+    from ..prevent.library import load
+
+    write_output(path, load().figures[ex.code] + "\n")
+
+
+def open_figure(ex: Exercise, locale: str, console: Console | None = None) -> None:
+    """Write the figure to a temporary file and open it in the web browser (exit 1 when neither can be done)."""
+    import tempfile
+    import webbrowser
+
+    from .. import i18n
+    from ..prevent.library import load
+
+    _ = i18n.translations(locale).gettext
+    try:
+        fd, name = tempfile.mkstemp(prefix=f"backspasm-{ex.code}-", suffix=".svg")
+        with open(fd, "w", encoding="utf-8") as f:
+            f.write(load().figures[ex.code] + "\n")
+    except OSError as e:
+        fail(_("cannot write the picture to a temporary file: {error}").format(error=e.strerror or e), code=1)
+    path = Path(name)
+    if not webbrowser.open(path.as_uri()):
+        fail(_("no web browser could be opened; the picture is in {path}").format(path=path), code=1)
+    (console or _console()).print(_("Opened the picture in your browser ({path}).").format(path=path), style="dim")
+
+
+def show_exercise(code: str, fmt: str, console: Console | None = None, locale: str | None = None) -> None:
+    """Print one exercise in full (text: the steps, never just a file), or as JSON with its SVG figure."""
+    from .. import i18n
+    from ..prevent.library import load
+
+    ex = _exercise_or_fail(code)
+    data = load()
     if fmt == "json":
         out = ex.model_dump(mode="json", exclude_none=True)
         out["dose_text"] = ex.dose.describe()
@@ -67,11 +104,10 @@ def show_exercise(code: str, fmt: str, console: Console | None = None) -> None:
         out["figure_svg"] = data.figures[ex.code]
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
         return
-    from importlib import resources
-
     from rich.panel import Panel
     from rich.text import Text
 
+    _ = i18n.translations(locale or i18n.from_environment()).gettext
     console = console or _console()
     grow = f" (growing to {ex.dose_week6.describe()} by week 6)" if ex.dose_week6 else ""
     body = Text()
@@ -90,9 +126,13 @@ def show_exercise(code: str, fmt: str, console: Console | None = None) -> None:
         body.append(f"  ! {s}\n", style="red")
     for sign in data.stop_signs:
         body.append(f"  ! {sign.text}\n", style="red")
-    body.append("\n" + _source_line(ex.source) + "\n", style="dim")
-    path = resources.files("backspasm.prevent").joinpath("figures").joinpath(ex.figure)
-    body.append(f"Picture: {ex.figure_alt} ({path})", style="dim")
+    body.append("\n" + _source_line(ex.source) + "\n")
+    body.append(_("Picture:") + " ", style="bold")
+    body.append(ex.figure_alt + "\n")
+    body.append(
+        _("See it: backspasm exercises show {code} --open (in your browser), or --svg FILE to save it.").format(code=ex.code),
+        style="dim",
+    )
     console.print(Panel(body, title=Text(f"{ex.name} ({ex.code})"), expand=False))
 
 
@@ -431,16 +471,27 @@ def register(app: typer.Typer) -> None:
     def show(
         code: Annotated[str, typer.Argument(help="An exercise code, e.g. plank.")],
         fmt: Annotated[str, typer.Option("--format", help="text or json (json includes the SVG figure).")] = "text",
-        svg: Annotated[str | None, typer.Option("--svg", metavar="FILE", help="Also write the figure to FILE.")] = None,
+        svg: Annotated[
+            str | None,
+            typer.Option("--svg", metavar="FILE", help="Also write the figure to FILE as SVG ('-': only the SVG, to stdout)."),
+        ] = None,
+        open_it: Annotated[
+            bool, typer.Option("--open", help="Also open the figure in your web browser (from a temporary file).")
+        ] = False,
     ) -> None:
-        """Show one exercise: purpose, steps, how much, easier and harder, when to stop, picture, source."""
-        show_exercise(code, _format(fmt))
-        if svg is not None:
-            from ..prevent.library import find_exercise, load
+        """Show one exercise: purpose, steps, how much, easier and harder, when to stop, what the picture shows,
+        source. Exit 2 for an unknown exercise or a FILE that cannot be written; 1 when no browser opens."""
+        from .. import i18n
 
-            ex = find_exercise(code)
-            assert ex is not None
-            Path(svg).write_text(load().figures[ex.code] + "\n", encoding="utf-8")
+        fmt = _format(fmt)
+        ex = _exercise_or_fail(code)
+        if svg is not None:
+            write_figure(ex, svg)
+            if svg == "-":
+                return
+        show_exercise(ex.code, fmt)
+        if open_it:
+            open_figure(ex, i18n.from_environment(), _console(stderr=fmt == "json"))
 
     app.add_typer(exercises_app, name="exercises")
 
