@@ -141,7 +141,7 @@ def test_prevent_text_output_says_why_it_waits() -> None:
     [
         (["--sitting-hours", "3"], None, "lifting_at_work: required field is missing"),
         ([*FLAGS, "--activity-level", "lazy"], None, "activity_level"),
-        ([*FLAGS, "--urgency", "soon"], None, "hours_since_onset is needed"),
+        ([*FLAGS, "--urgency", "self_care"], None, "hours_since_onset is needed"),
         ([*FLAGS, "--start", "someday"], None, "start"),
         (["--json", "-"], "{", "not valid JSON"),
         (["--json", "-"], '{"sitting_hours": 1, "lifting_at_work": false, "activity_level": "some", "x": 1}', "x: unknown"),
@@ -271,3 +271,67 @@ def test_a_spasm_now_runs_the_assessment_questions_first() -> None:
         diary_episode=False,
     )
     assert answers["urgency"] == "emergency" and answers["hours_since_onset"] == 5.0
+
+
+# ---- one rule for when a program is offered ----
+
+
+@pytest.mark.parametrize("episode", [["--urgency", "soon", "--hours-since-onset", "100"], ["--urgency", "soon"]])
+def test_a_pending_doctors_visit_withholds_the_program_and_says_why(episode: list[str]) -> None:
+    code, out, _ = invoke("prevent", *FLAGS, *episode, "--no-diary")
+    assert code == 0
+    text = flat(out)
+    assert "NO EXERCISE PROGRAM FOR NOW" in text and "Book a doctor's appointment" in text
+    assert "Until the visit" in text and "Keep moving gently" in text
+    assert "After the visit, come back for your program" in text
+    assert "Week by week" not in text and "Plank" not in text
+    code, out, _ = invoke("prevent", *FLAGS, *episode, "--no-diary", "--format", "json")
+    p = json.loads(out)
+    assert code == 0 and p["status"] == "not_now" and p["sessions"] == [] and p["weeks"] == []
+    assert p["withheld"]["urgency"] == "soon" and p["withheld"]["source"]["ref"] == "article:when-to-consult"
+    assert [s["code"] for s in p["withheld"]["still_applies"]] == ["gentle_movement"]
+
+
+def test_a_withheld_program_is_not_saved_and_writes_no_calendar(tmp_path: Path) -> None:
+    target = tmp_path / "program.ics"
+    code, out, _ = invoke("prevent", *FLAGS, "--urgency", "soon", "--ics", str(target))
+    assert code == 0 and not target.exists() and "No calendar written" in out
+    assert invoke("program")[0] == 1  # nothing was saved
+
+
+def _exercise_sessions() -> list[Any]:
+    from backspasm.diary.store import open_store
+
+    with open_store() as store:
+        return list(store.list_activities(store.local_user().id, kind="exercise"))
+
+
+def test_done_with_no_program_is_refused_and_records_nothing() -> None:
+    code, out, err = invoke("done", "plank")
+    assert code == 2 and out == ""
+    assert "Nothing was recorded: there is no program yet" in err and "backspasm prevent" in err
+    assert _exercise_sessions() == []
+
+
+def test_done_before_the_program_starts_is_refused_then_kept_once_it_has() -> None:
+    code, _, err = invoke("prevent", *FLAGS, "--urgency", "self_care", "--hours-since-onset", "1")
+    assert code == 0, err
+    code, out, err = invoke("done", "plank")
+    assert code == 2 and out == "" and "your program starts on" in err and "Traceback" not in err
+    assert _exercise_sessions() == []
+    start = json.loads(invoke("program", "--format", "json")[1])["program"]["start"]
+    code, out, err = invoke("done", "plank", "--at", f"{start}T09:00")
+    assert code == 0, err
+    assert "Done: Plank" in out and len(_exercise_sessions()) == 1
+
+
+def test_done_while_the_diary_episode_needs_a_doctor_is_refused() -> None:
+    from backspasm.diary.store import open_store
+
+    assert invoke("prevent", *FLAGS)[0] == 0  # a ready program, saved
+    with open_store() as store:
+        store.start_episode(store.local_user().id, {"hours_since_onset": 80, "pain": 8})  # severe pain: soon
+    code, out, err = invoke("done", "walking", "--minutes", "20")
+    assert code == 2 and out == ""
+    assert "there is no exercise program for now" in flat(err) and "doctor" in err
+    assert _exercise_sessions() == []

@@ -224,10 +224,7 @@ def render_program(program: Program, console: Console, adherence: Any = None) ->
 
     data = load()
     if program.status == "not_now":
-        body = Text("\n".join(n.text for n in program.notes), style="bold")
-        console.print(Panel(body, title="NO EXERCISE PROGRAM FOR NOW", border_style="red", style="red"))
-        for n in program.notes:
-            console.print(Text(_source_line(n.source), style="dim"))
+        render_withheld(program, console)
         return
     assert program.start is not None
     console.print(
@@ -273,6 +270,31 @@ def render_program(program: Program, console: Console, adherence: Any = None) ->
     console.print(
         Text("Each exercise in full: backspasm exercises show CODE. Tick off a session: backspasm done CODE.", style="dim")
     )
+
+
+def render_withheld(program: Program, console: Console, locale: str | None = None) -> None:
+    """Why there is no program for now, what still applies until the visit, and when to come back."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from .. import i18n
+
+    _ = i18n.translations(locale or i18n.from_environment()).gettext
+    w = program.withheld
+    if w is None:  # an older saved shape: the notes carry the reason
+        for n in program.notes:
+            console.print(Text(n.text, style="bold red"))
+        return
+    colour = {"soon": "yellow", "urgent": "dark_orange"}.get(w.urgency, "red")
+    console.print(Panel(Text(w.text, style="bold"), title=w.title.upper(), border_style=colour))
+    console.print(Text("  " + _source_line(w.source), style="dim"))
+    if w.still_applies:
+        console.rule(_("Until the visit"))
+        for step in w.still_applies:
+            console.print(Text.assemble(("• ", "bold"), (step.title + ": ", "bold"), step.text))
+            console.print(Text("  " + _source_line(step.source), style="dim"))
+    console.rule(_("After the visit"))
+    console.print(Text(w.come_back))
 
 
 def render_adherence(adh: Any, console: Console) -> None:
@@ -369,8 +391,10 @@ def run_prevent(
                 "bad input:\n  "
                 + "\n  ".join(f"{k}: required field is missing (give it in {where}: {flags[k]})" for k in missing)
             )
+    from .. import i18n
+
     try:
-        program = build_program(parse_request(answers), now=now_local)
+        program = build_program(parse_request(answers), now=now_local, locale=i18n.from_environment())
     except BadInput as e:
         bad_input(e)
     if ics_path is not None and program.status == "ready":
@@ -549,25 +573,29 @@ def register(app: typer.Typer) -> None:
         at: Annotated[str | None, typer.Option(help="When, ISO date and time (default now).")] = None,
         minutes: Annotated[int | None, typer.Option(min=1, max=600, help="How many minutes (for activities).")] = None,
     ) -> None:
-        """Tick off a session of your program in the diary."""
-        from ..prevent.library import find_exercise, load
-        from ..prevent.tracking import progress, record_done
+        """Tick off a session of your program in the diary. Refused (exit 2, nothing recorded) with no program
+        saved, while the program is withheld (a doctor's visit first) or before its first day."""
+        from .. import i18n
+        from ..prevent.tracking import NotUnderWay, tick_off
 
-        ex = find_exercise(code)
-        if ex is None:
-            fail(f"bad input: unknown exercise '{code}'; choose one of: {', '.join(load().exercises)}")
+        ex = _exercise_or_fail(code)
         when = _parse_at(at)
+        locale = i18n.from_environment()
+        _ = i18n.translations(locale).gettext
         store = _open_store()
         try:
             user = store.local_user()
-            record_done(store, user.id, ex.code, when, {"minutes": minutes} if minutes else {})
+            try:
+                _program, adherence = tick_off(store, user.id, ex.code, when, {"minutes": minutes} if minutes else {}, locale)
+            except NotUnderWay as e:
+                hint = {
+                    "no_program": _("Build one with `backspasm prevent`."),
+                    "program_not_started": _("See it with `backspasm program`."),
+                }.get(e.code, "")
+                fail(f"{e.message} {hint}".strip())
             console = _console()
             console.print(f"Done: {ex.name} on {when.astimezone():%a %d %b %H:%M}.", style="green")
-            found = progress(store, user.id)
-            if found is None:
-                console.print("No program saved yet: run `backspasm prevent` to get one.", style="dim")
-            else:
-                render_adherence(found[1], console)
+            render_adherence(adherence, console)
         finally:
             store.close()
 
@@ -577,12 +605,13 @@ def register(app: typer.Typer) -> None:
         ics: Annotated[str | None, typer.Option("--ics", metavar="FILE", help="Export the saved program to FILE.")] = None,
     ) -> None:
         """Your saved prevention program and how closely you have followed it."""
+        from .. import i18n
         from ..prevent.tracking import progress
 
         fmt = _format(fmt)
         store = _open_store()
         try:
-            found = progress(store, store.local_user().id)
+            found = progress(store, store.local_user().id, locale=i18n.from_environment())
         finally:
             store.close()
         if found is None:

@@ -57,7 +57,7 @@ class PreventionData:
             rows += [("checklist_item", f"{c.code}.{i.code}", i.source.ref) for i in c.items]
         s = self.settings
         rows += [("program", "resume_after_hours", s.resume_source.ref)]
-        rows += [("program", "blocked_urgencies", s.blocked_source.ref)]
+        rows += [("program", "withhold_from", s.withhold_source.ref)]
         rows += [("program", "target_minutes", s.target_source.ref)]
         rows += [("program", "weekly_increase_minutes", s.increase_source.ref)]
         rows += [("program", "core_days", s.core_source.ref), ("program", "stretch_days", s.stretch_source.ref)]
