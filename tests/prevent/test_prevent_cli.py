@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import webbrowser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import pytest
 from icalendar import Calendar
@@ -13,6 +16,7 @@ from typer.testing import CliRunner
 from backspasm.cli import app
 from backspasm.cli.prevent_cmd import ask_program
 from backspasm.prevent.checklists import get_checklist
+from backspasm.prevent.library import load
 
 runner = CliRunner()
 FLAGS = ["--sitting-hours", "7", "--no-lifting-at-work", "--activity-level", "some"]
@@ -31,14 +35,78 @@ def test_exercises_lists_the_library() -> None:
     assert code == 0 and "plank" in out and "walking" in out and "exercises show CODE" in out
 
 
-def test_exercises_show_gives_the_whole_exercise_with_its_figure(tmp_path: Path) -> None:
-    code, out, _ = invoke("exercises", "show", "plank", "--format", "json", "--svg", str(tmp_path / "p.svg"))
+def flat(text: str) -> str:
+    """Terminal output without the panel's borders and line breaks, for looking sentences up."""
+    return " ".join(text.replace("│", " ").split())
+
+
+@pytest.mark.parametrize("code", list(load().exercises))
+def test_exercises_show_prints_the_steps_and_what_the_picture_shows_not_a_file(code: str) -> None:
+    ex = load().exercises[code]
+    rc, out, _ = invoke("exercises", "show", code)
+    assert rc == 0
+    text = flat(out)
+    for step in ex.steps:
+        assert flat(step) in text
+    assert flat(ex.figure_alt) in text and "Stop when" in text and "Easier" in text
+    assert ".svg" not in text and "figures/" not in text
+    assert f"backspasm exercises show {code} --open" in text and "--svg FILE" in text
+
+
+def test_exercises_show_json_carries_the_figure() -> None:
+    code, out, _ = invoke("exercises", "show", "plank", "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert data["figure_svg"].startswith("<svg") and data["stop_signs"] and data["steps"]
-    assert (tmp_path / "p.svg").read_text().startswith("<svg")
-    code, out, _ = invoke("exercises", "show", "bird-dog")
-    assert code == 0 and "Stop when" in out and "Easier" in out and "bird_dog.svg" in out
+    assert data["figure_svg"] == load().figures["plank"] and data["stop_signs"] and data["steps"]
+
+
+def test_exercises_show_svg_writes_the_figure_to_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "plank.svg"
+    code, out, _ = invoke("exercises", "show", "plank", "--svg", str(target))
+    assert code == 0 and "How to do it" in out
+    assert target.read_text(encoding="utf-8") == load().figures["plank"] + "\n"
+
+
+def test_exercises_show_svg_dash_prints_only_the_figure() -> None:
+    code, out, _ = invoke("exercises", "show", "walking", "--svg", "-")
+    assert code == 0 and out == load().figures["walking"] + "\n"
+
+
+@pytest.mark.parametrize("where", ["missing-folder/plank.svg", "."])
+def test_exercises_show_svg_to_a_place_that_cannot_be_written_exits_2(tmp_path: Path, where: str) -> None:
+    code, out, err = invoke("exercises", "show", "plank", "--svg", str(tmp_path / where))
+    assert code == 2 and out == "" and "cannot write" in err and "Traceback" not in err
+
+
+def test_exercises_show_open_puts_the_figure_in_the_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    code, out, _ = invoke("exercises", "show", "knee-to-chest", "--open")
+    assert code == 0 and "How to do it" in out and "Opened the picture" in out
+    assert len(opened) == 1 and opened[0].startswith("file://") and opened[0].endswith(".svg")
+    path = Path(url2pathname(urlparse(opened[0]).path))
+    try:
+        assert path.read_text(encoding="utf-8") == load().figures["knee_to_chest"] + "\n"
+    finally:
+        path.unlink()
+
+
+def test_exercises_show_open_keeps_json_output_clean(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    code, out, err = invoke("exercises", "show", "plank", "--format", "json", "--open")
+    assert code == 0 and json.loads(out)["code"] == "plank" and "Opened the picture" in err
+    Path(url2pathname(urlparse(opened[0]).path)).unlink()
+
+
+def test_exercises_show_open_without_a_browser_says_where_the_picture_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) and False)
+    code, _, err = invoke("exercises", "show", "plank", "--open")
+    path = Path(url2pathname(urlparse(opened[0]).path))
+    assert code == 1 and "no web browser could be opened" in flat(err) and path.name in err
+    assert path.read_text(encoding="utf-8").startswith("<svg")
+    path.unlink()
 
 
 def test_an_unknown_exercise_exits_2_listing_the_choices() -> None:
@@ -73,7 +141,7 @@ def test_prevent_text_output_says_why_it_waits() -> None:
     [
         (["--sitting-hours", "3"], None, "lifting_at_work: required field is missing"),
         ([*FLAGS, "--activity-level", "lazy"], None, "activity_level"),
-        ([*FLAGS, "--urgency", "soon"], None, "hours_since_onset is needed"),
+        ([*FLAGS, "--urgency", "self_care"], None, "hours_since_onset is needed"),
         ([*FLAGS, "--start", "someday"], None, "start"),
         (["--json", "-"], "{", "not valid JSON"),
         (["--json", "-"], '{"sitting_hours": 1, "lifting_at_work": false, "activity_level": "some", "x": 1}', "x: unknown"),
@@ -208,3 +276,67 @@ def test_a_spasm_now_runs_the_assessment_questions_first() -> None:
     )
     assert answers["urgency"] == "emergency" and answers["hours_since_onset"] == 0.0
     assert not ask.answers
+
+
+# ---- one rule for when a program is offered ----
+
+
+@pytest.mark.parametrize("episode", [["--urgency", "soon", "--hours-since-onset", "100"], ["--urgency", "soon"]])
+def test_a_pending_doctors_visit_withholds_the_program_and_says_why(episode: list[str]) -> None:
+    code, out, _ = invoke("prevent", *FLAGS, *episode, "--no-diary")
+    assert code == 0
+    text = flat(out)
+    assert "NO EXERCISE PROGRAM FOR NOW" in text and "Book a doctor's appointment" in text
+    assert "Until the visit" in text and "Keep moving gently" in text
+    assert "After the visit, come back for your program" in text
+    assert "Week by week" not in text and "Plank" not in text
+    code, out, _ = invoke("prevent", *FLAGS, *episode, "--no-diary", "--format", "json")
+    p = json.loads(out)
+    assert code == 0 and p["status"] == "not_now" and p["sessions"] == [] and p["weeks"] == []
+    assert p["withheld"]["urgency"] == "soon" and p["withheld"]["source"]["ref"] == "article:when-to-consult"
+    assert [s["code"] for s in p["withheld"]["still_applies"]] == ["gentle_movement"]
+
+
+def test_a_withheld_program_is_not_saved_and_writes_no_calendar(tmp_path: Path) -> None:
+    target = tmp_path / "program.ics"
+    code, out, _ = invoke("prevent", *FLAGS, "--urgency", "soon", "--ics", str(target))
+    assert code == 0 and not target.exists() and "No calendar written" in out
+    assert invoke("program")[0] == 1  # nothing was saved
+
+
+def _exercise_sessions() -> list[Any]:
+    from backspasm.diary.store import open_store
+
+    with open_store() as store:
+        return list(store.list_activities(store.local_user().id, kind="exercise"))
+
+
+def test_done_with_no_program_is_refused_and_records_nothing() -> None:
+    code, out, err = invoke("done", "plank")
+    assert code == 2 and out == ""
+    assert "Nothing was recorded: there is no program yet" in err and "backspasm prevent" in err
+    assert _exercise_sessions() == []
+
+
+def test_done_before_the_program_starts_is_refused_then_kept_once_it_has() -> None:
+    code, _, err = invoke("prevent", *FLAGS, "--urgency", "self_care", "--hours-since-onset", "1")
+    assert code == 0, err
+    code, out, err = invoke("done", "plank")
+    assert code == 2 and out == "" and "your program starts on" in err and "Traceback" not in err
+    assert _exercise_sessions() == []
+    start = json.loads(invoke("program", "--format", "json")[1])["program"]["start"]
+    code, out, err = invoke("done", "plank", "--at", f"{start}T09:00")
+    assert code == 0, err
+    assert "Done: Plank" in out and len(_exercise_sessions()) == 1
+
+
+def test_done_while_the_diary_episode_needs_a_doctor_is_refused() -> None:
+    from backspasm.diary.store import open_store
+
+    assert invoke("prevent", *FLAGS)[0] == 0  # a ready program, saved
+    with open_store() as store:
+        store.start_episode(store.local_user().id, {"hours_since_onset": 80, "pain": 8})  # severe pain: soon
+    code, out, err = invoke("done", "walking", "--minutes", "20")
+    assert code == 2 and out == ""
+    assert "there is no exercise program for now" in flat(err) and "doctor" in err
+    assert _exercise_sessions() == []

@@ -72,6 +72,9 @@ def test_bad_library_data_fails_at_load_naming_the_entry(mutate, message: str) -
         parse_library(data)
 
 
+OPEN = "<svg xmlns='http://www.w3.org/2000/svg'"
+
+
 @pytest.mark.parametrize(
     "svg,message",
     [
@@ -80,10 +83,18 @@ def test_bad_library_data_fails_at_load_naming_the_entry(mutate, message: str) -
         ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><title>x</title><script>1</script></svg>', "<script>"),
         ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><title>x</title><rect onclick="x"/></svg>', "event"),
         ("<svg", "not well-formed"),
+        (f"{OPEN} viewBox='0 0 480 200'><title id='t'>x</title></svg>", "no <desc>"),
+        (f"{OPEN} viewBox='0 0 480 200'><title id='t'>x</title><desc id='d'>y</desc></svg>", 'role="img"'),
+        (f"{OPEN} viewBox='0 0 480 200' role='img' aria-labelledby='t'><title id='t'>x</title><desc id='d'>y</desc></svg>",
+         "aria-labelledby"),
+        (f"{OPEN} viewBox='0 0 200 120' role='img' aria-labelledby='t d'><title id='t'>x</title><desc id='d'>y</desc></svg>",
+         "narrower than 480"),
+        (f"{OPEN} viewBox='0 0 480 240' width='200' role='img' aria-labelledby='t d'><title id='t'>x</title>"
+         "<desc id='d'>y</desc></svg>", "narrower than 480"),
         ('<html xmlns="http://www.w3.org/2000/svg"/>', "not an SVG"),
     ],
 )
-def test_a_figure_must_be_a_plain_titled_svg(svg: str, message: str) -> None:
+def test_a_figure_must_be_a_plain_titled_described_svg_at_least_480_wide(svg: str, message: str) -> None:
     with pytest.raises(KnowledgeError, match=re.escape(message)):
         check_svg("bad.svg", svg)
 

@@ -32,7 +32,7 @@ Build = Callable[..., Program]
 # ---- safety ----
 
 
-@pytest.mark.parametrize("urgency", ["urgent", "emergency"])
+@pytest.mark.parametrize("urgency", ["soon", "urgent", "emergency"])
 @pytest.mark.parametrize("hours", [None, 0, 47.9, 48, 500])
 def test_no_session_at_all_while_the_episode_needs_a_doctor(build: Build, urgency: str, hours: float | None) -> None:
     fields: dict[str, Any] = {"urgency": urgency}
@@ -68,7 +68,7 @@ def test_the_program_starts_only_after_48_hours_of_rest(build: Build, hours: flo
 
 @pytest.mark.parametrize("hours", [0, 12, 47])
 def test_the_program_says_why_it_waits(build: Build, hours: float) -> None:
-    p = build(urgency="soon", hours_since_onset=hours)
+    p = build(urgency="self_care", hours_since_onset=hours)
     note = next(n for n in p.notes if n.code == "rest_first")
     assert "48 hours" in note.text and note.source.ref == "article:immediate-self-care"
 
@@ -260,12 +260,12 @@ moments = st.datetimes(datetime(2026, 1, 1), datetime(2027, 12, 31))
 
 @settings(max_examples=150, deadline=None)
 @given(req=requests, episode=episodes, now=moments)
-def test_never_a_session_before_hour_48_or_while_urgent(req: dict[str, Any], episode: Any, now: datetime) -> None:
+def test_never_a_session_before_hour_48_or_while_a_doctor_is_pending(req: dict[str, Any], episode: Any, now: datetime) -> None:
     if episode is not None:
         req = {**req, "urgency": episode[0], "hours_since_onset": episode[1]}
     p = build_program(parse_request(req), now=now)
-    if episode is not None and episode[0] in ("urgent", "emergency"):
-        assert p.status == "not_now" and not p.sessions
+    if episode is not None and episode[0] in ("soon", "urgent", "emergency"):
+        assert p.status == "not_now" and not p.sessions and not p.weeks and p.withheld is not None
         return
     assert p.status == "ready" and p.sessions
     if episode is not None:
@@ -295,3 +295,9 @@ def test_split_minutes_adds_up(total: int, n: int) -> None:
 @pytest.mark.parametrize("level", ["inactive", "some", "active", "very_active"])
 def test_weekly_minutes_reach_the_target_by_week_6(level: str) -> None:
     assert weekly_minutes(level, 6) == 150
+
+
+def test_a_session_time_with_a_time_zone_is_refused() -> None:
+    with pytest.raises(BadInput) as info:
+        parse_request({"sitting_hours": 3, "lifting_at_work": True, "activity_level": "some", "session_time": "08:00+01:00"})
+    assert any("session_time" in msg for _, msg in info.value.errors)

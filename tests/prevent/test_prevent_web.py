@@ -79,7 +79,7 @@ def test_the_calendar_download_holds_the_program(client: TestClient) -> None:
     assert len(Calendar.from_ical(r.content).walk("VEVENT")) == 42
 
 
-@pytest.mark.parametrize("urgency", ["urgent", "emergency"])
+@pytest.mark.parametrize("urgency", ["soon", "urgent", "emergency"])
 def test_no_program_while_the_spasm_needs_a_doctor(client: TestClient, urgency: str) -> None:
     form = program_form(token(client, "/prevent"), spasm_now="yes", urgency=urgency, hours_since_onset="100")
     page = client.post("/prevent", data=form, headers=HTML)
@@ -100,7 +100,7 @@ def test_a_spasm_in_its_first_48_hours_says_why_it_waits(client: TestClient) -> 
         ({"lifting_at_work": ""}, "Answer yes or no"),
         ({"activity_level": "lazy"}, "Choose how active"),
         ({"spasm_now": "yes", "urgency": ""}, "check your back first"),
-        ({"spasm_now": "yes", "urgency": "soon", "hours_since_onset": "x"}, "hours since the spasm began"),
+        ({"spasm_now": "yes", "urgency": "self_care", "hours_since_onset": "x"}, "hours since the spasm began"),
         ({"activities": ["rowing"]}, "activities"),
     ],
 )
@@ -159,3 +159,74 @@ def test_signed_in_the_program_is_saved_and_sessions_are_ticked_off(client: Test
 def test_the_saved_program_needs_a_sign_in(client: TestClient) -> None:
     r = client.get("/program", headers=HTML, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/signin")
+
+
+# ---- one rule for when a program is offered ----
+
+
+@pytest.mark.parametrize("hours", ["100", ""])
+def test_book_a_doctors_visit_gives_no_program_and_says_why(client: TestClient, hours: str) -> None:
+    form = program_form(token(client, "/prevent"), spasm_now="yes", urgency="soon", hours_since_onset=hours)
+    page = client.post("/prevent", data=form, headers=HTML)
+    assert page.status_code == 200
+    text = page.text
+    assert "No exercise program for now" in text and "Book a doctor&#39;s appointment" in text
+    assert "Until the visit" in text and "Keep moving gently" in text
+    assert "After the visit, come back for your program" in text
+    assert "Week by week" not in text and "Plank" not in text and "Gentle crunch" not in text
+    assert 'class="banner level-yellow"' in text and "<h1" in text
+    assert "/prevent/calendar.ics" not in text and "Saved to your diary" not in text
+
+
+def test_a_withheld_program_has_no_calendar(client: TestClient) -> None:
+    form = program_form(token(client, "/prevent"), spasm_now="yes", urgency="soon", hours_since_onset="100")
+    assert client.post("/prevent/calendar.ics", data=form).status_code == 400
+
+
+def register(client: TestClient, email: str = "a@example.org") -> None:
+    data = {"csrf_token": token(client, "/register"), "email": email, "password": "correct horse battery",
+            "password_confirm": "correct horse battery"}
+    assert client.post("/register", data=data, follow_redirects=False).status_code == 303
+
+
+def exercise_sessions(client: TestClient, email: str = "a@example.org") -> list[Any]:
+    store = client.app.state.store  # type: ignore[attr-defined]
+    return list(store.list_activities(store.get_user_by_email(email).id, kind="exercise"))
+
+
+def done(client: TestClient, code: str = "plank") -> Any:
+    return client.post("/program/done", data={"csrf_token": token(client, "/program"), "code": code}, headers=HTML,
+                       follow_redirects=False)
+
+
+def test_done_with_no_program_saved_is_refused_on_the_page(client: TestClient) -> None:
+    register(client)
+    r = done(client)
+    assert r.status_code == 409 and 'role="alert"' in r.text
+    assert "Nothing was recorded: there is no program yet." in r.text and "Get one" in r.text
+    assert exercise_sessions(client) == []
+
+
+def test_done_before_the_program_starts_is_refused_on_the_page(client: TestClient) -> None:
+    register(client)
+    form = program_form(token(client, "/prevent"), spasm_now="yes", urgency="self_care", hours_since_onset="1", save="yes")
+    assert "Saved to your diary" in client.post("/prevent", data=form, headers=HTML).text
+    assert 'action="/program/done"' not in client.get("/program", headers=HTML).text  # nothing to tick off yet
+    r = done(client)
+    assert r.status_code == 409 and "Nothing was recorded: your program starts on" in r.text
+    assert "Week by week" in r.text  # the program is still shown
+    assert exercise_sessions(client) == []
+
+
+def test_done_while_the_diary_episode_needs_a_doctor_is_refused_on_the_page(client: TestClient) -> None:
+    register(client)
+    assert "Saved to your diary" in client.post("/prevent", data=program_form(token(client, "/prevent"), save="yes"),
+                                                headers=HTML).text
+    store = client.app.state.store  # type: ignore[attr-defined]
+    user = store.get_user_by_email("a@example.org")
+    store.start_episode(user.id, {"hours_since_onset": 80, "pain": 8})  # severe pain: book a visit
+    saved = client.get("/program", headers=HTML)
+    assert "No exercise program for now" in saved.text and "Keep moving gently" in saved.text
+    r = done(client)
+    assert r.status_code == 409 and "Nothing was recorded: there is no exercise program for now." in r.text
+    assert exercise_sessions(client) == []

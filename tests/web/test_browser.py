@@ -498,3 +498,54 @@ def test_a_diary_check_in_note_is_confirmed_before_it_is_saved(page: Any, axe_so
     _submit(page)
     page.wait_for_selector("text=Your last check-in raised the urgency.")
     assert page.locator("text=I had a fever last night.").count() == 1
+
+
+def _withheld_program(page: Any) -> None:
+    """The /prevent form, answered for a spasm that needs a doctor's visit (book one)."""
+    page.goto("/prevent")
+    page.fill("#sitting_hours", "8")
+    page.check("input[name=lifting_at_work][value=no]")
+    page.check("input[name=activity_level][value=some]")
+    page.check("input[name=spasm_now][value=yes]")
+    page.select_option("#urgency", "soon")
+    page.fill("#hours_since_onset", "100")
+    _submit(page)
+
+
+def test_the_exercise_figures_and_a_withheld_program_pass_axe(page: Any, axe_source: str) -> None:
+    for path in ("/exercises", "/exercises/plank", "/exercises/knee_to_chest"):
+        page.goto(path)
+        audit(page, axe_source, path)
+    figure = page.locator("figure.figure svg")
+    assert figure.get_attribute("role") == "img"
+    shoot(page, "exercise-knee-to-chest")
+    _withheld_program(page)
+    assert "No exercise program for now" in page.locator(".banner").inner_text()
+    assert page.locator("text=Keep moving gently").count() == 1
+    audit(page, axe_source, "withheld program")
+    shoot(page, "prevent-withheld")
+
+
+def test_figures_scale_to_a_320_pixel_screen_and_the_program_form_needs_no_script(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640}, base_url=base_url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        for path in ("/exercises", "/exercises/plank", "/prevent"):
+            page.goto(path)
+            _fits(page, path)
+        page.goto("/exercises/plank")
+        svg = page.locator("figure.figure svg")
+        box = svg.bounding_box()
+        _, _, vb_width, vb_height = (float(v) for v in (svg.get_attribute("viewBox") or "").split())
+        assert box is not None and 240 <= box["width"] <= 320  # scaled down to the column ...
+        assert abs(box["height"] - box["width"] * vb_height / vb_width) <= 2  # ... whole, not cropped or squashed
+        _withheld_program(page)
+        _fits(page, "the withheld program")
+        assert "No exercise program for now" in page.locator("h1").inner_text()
+        assert page.locator("text=Week by week").count() == 0
+        page.set_viewport_size(DESKTOP)
+        page.goto("/exercises/knee_to_chest")
+        box = page.locator("figure.figure svg").bounding_box()
+        assert box is not None and box["width"] == 480  # full size where there is room
+    finally:
+        context.close()

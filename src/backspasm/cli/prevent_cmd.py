@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import bad_input, fail, read_source
+from .common import bad_input, fail, read_source, write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from ..prevent.program import Program
+    from ..prevent.schema import Exercise
     from .interactive import Asker
 
 FORMATS = ("text", "json")
@@ -33,10 +34,10 @@ def _format(value: str) -> str:
     return value
 
 
-def _console() -> Console:
+def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, stderr=stderr)
 
 
 def _source_line(source: Any) -> str:
@@ -52,14 +53,50 @@ def _source_line(source: Any) -> str:
 # ---- exercises ----
 
 
-def show_exercise(code: str, fmt: str, console: Console | None = None) -> None:
-    """Print one exercise in full (text), or as JSON with its SVG figure."""
+def _exercise_or_fail(code: str) -> Exercise:
     from ..prevent.library import find_exercise, load
 
     ex = find_exercise(code)
-    data = load()
     if ex is None:
-        fail(f"bad input: unknown exercise '{code}'; choose one of: {', '.join(data.exercises)}")
+        fail(f"bad input: unknown exercise '{code}'; choose one of: {', '.join(load().exercises)}")
+    return ex
+
+
+def write_figure(ex: Exercise, path: str) -> None:
+    """The exercise's SVG figure into FILE ('-': standard output); a file that cannot be written is exit 2."""
+    from ..prevent.library import load
+
+    write_output(path, load().figures[ex.code] + "\n")
+
+
+def open_figure(ex: Exercise, locale: str, console: Console | None = None) -> None:
+    """Write the figure to a temporary file and open it in the web browser (exit 1 when neither can be done)."""
+    import tempfile
+    import webbrowser
+
+    from .. import i18n
+    from ..prevent.library import load
+
+    _ = i18n.translations(locale).gettext
+    try:
+        fd, name = tempfile.mkstemp(prefix=f"backspasm-{ex.code}-", suffix=".svg")
+        with open(fd, "w", encoding="utf-8") as f:
+            f.write(load().figures[ex.code] + "\n")
+    except OSError as e:
+        fail(_("cannot write the picture to a temporary file: {error}").format(error=e.strerror or e), code=1)
+    path = Path(name)
+    if not webbrowser.open(path.as_uri()):
+        fail(_("no web browser could be opened; the picture is in {path}").format(path=path), code=1)
+    (console or _console()).print(_("Opened the picture in your browser ({path}).").format(path=path), style="dim")
+
+
+def show_exercise(code: str, fmt: str, console: Console | None = None, locale: str | None = None) -> None:
+    """Print one exercise in full (text: the steps, never just a file), or as JSON with its SVG figure."""
+    from .. import i18n
+    from ..prevent.library import load
+
+    ex = _exercise_or_fail(code)
+    data = load()
     if fmt == "json":
         out = ex.model_dump(mode="json", exclude_none=True)
         out["dose_text"] = ex.dose.describe()
@@ -67,11 +104,10 @@ def show_exercise(code: str, fmt: str, console: Console | None = None) -> None:
         out["figure_svg"] = data.figures[ex.code]
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
         return
-    from importlib import resources
-
     from rich.panel import Panel
     from rich.text import Text
 
+    _ = i18n.translations(locale or i18n.from_environment()).gettext
     console = console or _console()
     grow = f" (growing to {ex.dose_week6.describe()} by week 6)" if ex.dose_week6 else ""
     body = Text()
@@ -90,9 +126,13 @@ def show_exercise(code: str, fmt: str, console: Console | None = None) -> None:
         body.append(f"  ! {s}\n", style="red")
     for sign in data.stop_signs:
         body.append(f"  ! {sign.text}\n", style="red")
-    body.append("\n" + _source_line(ex.source) + "\n", style="dim")
-    path = resources.files("backspasm.prevent").joinpath("figures").joinpath(ex.figure)
-    body.append(f"Picture: {ex.figure_alt} ({path})", style="dim")
+    body.append("\n" + _source_line(ex.source) + "\n")
+    body.append(_("Picture:") + " ", style="bold")
+    body.append(ex.figure_alt + "\n")
+    body.append(
+        _("See it: backspasm exercises show {code} --open (in your browser), or --svg FILE to save it.").format(code=ex.code),
+        style="dim",
+    )
     console.print(Panel(body, title=Text(f"{ex.name} ({ex.code})"), expand=False))
 
 
@@ -184,10 +224,7 @@ def render_program(program: Program, console: Console, adherence: Any = None) ->
 
     data = load()
     if program.status == "not_now":
-        body = Text("\n".join(n.text for n in program.notes), style="bold")
-        console.print(Panel(body, title="NO EXERCISE PROGRAM FOR NOW", border_style="red", style="red"))
-        for n in program.notes:
-            console.print(Text(_source_line(n.source), style="dim"))
+        render_withheld(program, console)
         return
     assert program.start is not None
     console.print(
@@ -233,6 +270,31 @@ def render_program(program: Program, console: Console, adherence: Any = None) ->
     console.print(
         Text("Each exercise in full: backspasm exercises show CODE. Tick off a session: backspasm done CODE.", style="dim")
     )
+
+
+def render_withheld(program: Program, console: Console, locale: str | None = None) -> None:
+    """Why there is no program for now, what still applies until the visit, and when to come back."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from .. import i18n
+
+    _ = i18n.translations(locale or i18n.from_environment()).gettext
+    w = program.withheld
+    if w is None:  # an older saved shape: the notes carry the reason
+        for n in program.notes:
+            console.print(Text(n.text, style="bold red"))
+        return
+    colour = {"soon": "yellow", "urgent": "dark_orange"}.get(w.urgency, "red")
+    console.print(Panel(Text(w.text, style="bold"), title=w.title.upper(), border_style=colour))
+    console.print(Text("  " + _source_line(w.source), style="dim"))
+    if w.still_applies:
+        console.rule(_("Until the visit"))
+        for step in w.still_applies:
+            console.print(Text.assemble(("• ", "bold"), (step.title + ": ", "bold"), step.text))
+            console.print(Text("  " + _source_line(step.source), style="dim"))
+    console.rule(_("After the visit"))
+    console.print(Text(w.come_back))
 
 
 def render_adherence(adh: Any, console: Console) -> None:
@@ -329,8 +391,10 @@ def run_prevent(
                 "bad input:\n  "
                 + "\n  ".join(f"{k}: required field is missing (give it in {where}: {flags[k]})" for k in missing)
             )
+    from .. import i18n
+
     try:
-        program = build_program(parse_request(answers), now=now_local)
+        program = build_program(parse_request(answers), now=now_local, locale=i18n.from_environment())
     except BadInput as e:
         bad_input(e)
     if ics_path is not None and program.status == "ready":
@@ -431,16 +495,27 @@ def register(app: typer.Typer) -> None:
     def show(
         code: Annotated[str, typer.Argument(help="An exercise code, e.g. plank.")],
         fmt: Annotated[str, typer.Option("--format", help="text or json (json includes the SVG figure).")] = "text",
-        svg: Annotated[str | None, typer.Option("--svg", metavar="FILE", help="Also write the figure to FILE.")] = None,
+        svg: Annotated[
+            str | None,
+            typer.Option("--svg", metavar="FILE", help="Also write the figure to FILE as SVG ('-': only the SVG, to stdout)."),
+        ] = None,
+        open_it: Annotated[
+            bool, typer.Option("--open", help="Also open the figure in your web browser (from a temporary file).")
+        ] = False,
     ) -> None:
-        """Show one exercise: purpose, steps, how much, easier and harder, when to stop, picture, source."""
-        show_exercise(code, _format(fmt))
-        if svg is not None:
-            from ..prevent.library import find_exercise, load
+        """Show one exercise: purpose, steps, how much, easier and harder, when to stop, what the picture shows,
+        source. Exit 2 for an unknown exercise or a FILE that cannot be written; 1 when no browser opens."""
+        from .. import i18n
 
-            ex = find_exercise(code)
-            assert ex is not None
-            Path(svg).write_text(load().figures[ex.code] + "\n", encoding="utf-8")
+        fmt = _format(fmt)
+        ex = _exercise_or_fail(code)
+        if svg is not None:
+            write_figure(ex, svg)
+            if svg == "-":
+                return
+        show_exercise(ex.code, fmt)
+        if open_it:
+            open_figure(ex, i18n.from_environment(), _console(stderr=fmt == "json"))
 
     app.add_typer(exercises_app, name="exercises")
 
@@ -498,25 +573,29 @@ def register(app: typer.Typer) -> None:
         at: Annotated[str | None, typer.Option(help="When, ISO date and time (default now).")] = None,
         minutes: Annotated[int | None, typer.Option(min=1, max=600, help="How many minutes (for activities).")] = None,
     ) -> None:
-        """Tick off a session of your program in the diary."""
-        from ..prevent.library import find_exercise, load
-        from ..prevent.tracking import progress, record_done
+        """Tick off a session of your program in the diary. Refused (exit 2, nothing recorded) with no program
+        saved, while the program is withheld (a doctor's visit first) or before its first day."""
+        from .. import i18n
+        from ..prevent.tracking import NotUnderWay, tick_off
 
-        ex = find_exercise(code)
-        if ex is None:
-            fail(f"bad input: unknown exercise '{code}'; choose one of: {', '.join(load().exercises)}")
+        ex = _exercise_or_fail(code)
         when = _parse_at(at)
+        locale = i18n.from_environment()
+        _ = i18n.translations(locale).gettext
         store = _open_store()
         try:
             user = store.local_user()
-            record_done(store, user.id, ex.code, when, {"minutes": minutes} if minutes else {})
+            try:
+                _program, adherence = tick_off(store, user.id, ex.code, when, {"minutes": minutes} if minutes else {}, locale)
+            except NotUnderWay as e:
+                hint = {
+                    "no_program": _("Build one with `backspasm prevent`."),
+                    "program_not_started": _("See it with `backspasm program`."),
+                }.get(e.code, "")
+                fail(f"{e.message} {hint}".strip())
             console = _console()
             console.print(f"Done: {ex.name} on {when.astimezone():%a %d %b %H:%M}.", style="green")
-            found = progress(store, user.id)
-            if found is None:
-                console.print("No program saved yet: run `backspasm prevent` to get one.", style="dim")
-            else:
-                render_adherence(found[1], console)
+            render_adherence(adherence, console)
         finally:
             store.close()
 
@@ -526,12 +605,13 @@ def register(app: typer.Typer) -> None:
         ics: Annotated[str | None, typer.Option("--ics", metavar="FILE", help="Export the saved program to FILE.")] = None,
     ) -> None:
         """Your saved prevention program and how closely you have followed it."""
+        from .. import i18n
         from ..prevent.tracking import progress
 
         fmt = _format(fmt)
         store = _open_store()
         try:
-            found = progress(store, store.local_user().id)
+            found = progress(store, store.local_user().id, locale=i18n.from_environment())
         finally:
             store.close()
         if found is None:

@@ -19,6 +19,7 @@ from .schema import LIMIT_CODES, Checklist, Exercise, Library, Limit, ProgramSet
 
 PACKAGE = __package__ or "backspasm.prevent"
 SVG_NS = "{http://www.w3.org/2000/svg}"
+MIN_FIGURE_WIDTH = 480  # figures are drawn at least this wide and scaled down to the screen, never up
 REQUIRED_EXERCISES = (
     "knee_to_chest",
     "pelvic_tilt",
@@ -56,7 +57,7 @@ class PreventionData:
             rows += [("checklist_item", f"{c.code}.{i.code}", i.source.ref) for i in c.items]
         s = self.settings
         rows += [("program", "resume_after_hours", s.resume_source.ref)]
-        rows += [("program", "blocked_urgencies", s.blocked_source.ref)]
+        rows += [("program", "withhold_from", s.withhold_source.ref)]
         rows += [("program", "target_minutes", s.target_source.ref)]
         rows += [("program", "weekly_increase_minutes", s.increase_source.ref)]
         rows += [("program", "core_days", s.core_source.ref), ("program", "stretch_days", s.stretch_source.ref)]
@@ -65,7 +66,8 @@ class PreventionData:
 
 
 def check_svg(name: str, text: str) -> None:
-    """A figure must be our own simple SVG: viewBox, a title, no scripts, no external links."""
+    """A figure must be our own simple SVG: viewBox, a title, no scripts, no external links; and readable: an
+    image role named by its title and described by its <desc> (the pose in words), at least 480 units wide."""
     try:
         root = ET.fromstring(text)
     except ET.ParseError as e:
@@ -83,6 +85,19 @@ def check_svg(name: str, text: str) -> None:
             raise KnowledgeError(f"figures/{name}: <{local}> is not allowed in a figure")
         if any(k.endswith("href") or k.startswith("on") for k in el.attrib):
             raise KnowledgeError(f"figures/{name}: links and event handlers are not allowed")
+    desc = root.find(f"{SVG_NS}desc")
+    if desc is None or not (desc.text or "").strip():
+        raise KnowledgeError(f"figures/{name}: has no <desc> saying what the picture shows")
+    labels = (root.get("aria-labelledby") or "").split()
+    if root.get("role") != "img" or labels != [title.get("id"), desc.get("id")] or None in labels:
+        raise KnowledgeError(f"figures/{name}: needs role=\"img\" and aria-labelledby naming the <title> and <desc> ids")
+    try:
+        width = float(root.get("viewBox", "").split()[2])
+        drawn = float(root.get("width", width))
+    except (IndexError, ValueError):
+        raise KnowledgeError(f"figures/{name}: the viewBox is not four numbers") from None
+    if min(width, drawn) < MIN_FIGURE_WIDTH:
+        raise KnowledgeError(f"figures/{name}: narrower than {MIN_FIGURE_WIDTH} (too small to read)")
 
 
 def _read_figure(name: str) -> str:

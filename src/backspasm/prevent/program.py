@@ -1,8 +1,9 @@
 """The personal 6-week prevention program: answers in, a dated plan of sessions out.
 
 Pure functions of the answers and the clock. The safety rules come first: no
-session at all while the current episode is urgent or an emergency, and none
-before hour 48 of an episode (the rest period); the program says why.
+program at all while a doctor's visit is pending (`offer.program_withheld`, the one rule
+every surface follows), and no session before hour 48 of an episode (the rest period);
+the program says why.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..codes import UrgencyCode
+from ..codes import DEFAULT_LOCALE, UrgencyCode
 from ..contract import MAX_HOURS, BadInput, _bad_input
 from ..knowledge.schema import Citation
 from .library import PreventionData, load
+from .offer import Withheld, program_withheld
 from .schema import ActivityLevel, Dose, Exercise, LimitCode
 
 ActivityCode = Literal["walking", "swimming", "cycling"]
@@ -42,20 +44,22 @@ class ProgramRequest(BaseModel):
     urgency: UrgencyCode | None = Field(default=None, description="Urgency of the current episode, if any.")
     hours_since_onset: Hours | None = Field(default=None, description="Hours since the current episode began.")
     assessment: dict[str, Any] | None = Field(
-        default=None, description="A CONTRACT.md assessment of the current episode, instead of urgency and hours."
+        default=None, description="An assessment of the current episode (docs/contract.md), instead of urgency and hours."
     )
     start: date | None = Field(default=None, description="The first day of the program (default: today).")
     session_time: time = Field(default=time(8, 0), description="The time of day sessions are planned for.")
 
     @model_validator(mode="after")
     def _episode_is_whole(self) -> ProgramRequest:
+        if self.session_time.tzinfo is not None:
+            raise ValueError("session_time: a local time of day such as 08:00, without a time zone")
         if len(set(self.activities)) != len(self.activities):
             raise ValueError("activities: each activity at most once")
         if len(set(self.limits)) != len(self.limits):
             raise ValueError("limits: each limit at most once")
         if self.assessment is not None and (self.urgency is not None or self.hours_since_onset is not None):
             raise ValueError("give either assessment or urgency with hours_since_onset, not both")
-        if self.urgency not in (None, "urgent", "emergency") and self.hours_since_onset is None:
+        if self.urgency is not None and self.hours_since_onset is None and program_withheld(self.urgency) is None:
             raise ValueError("hours_since_onset is needed with urgency: the first 48 hours are for rest")
         if self.hours_since_onset is not None and self.urgency is None:
             raise ValueError("urgency is needed with hours_since_onset (run `backspasm assess` to find it)")
@@ -141,7 +145,7 @@ class Week:
 
 @dataclass(frozen=True)
 class Program:
-    """A built program; `status` is 'ready' or 'not_now' (then there are no sessions)."""
+    """A built program; `status` is 'ready' or 'not_now' (then there are no sessions, and `withheld` says why)."""
 
     status: Literal["ready", "not_now"]
     urgency: str | None
@@ -154,6 +158,7 @@ class Program:
     left_out: tuple[Note, ...] = ()
     target_minutes: int = 0
     request: dict[str, Any] = field(default_factory=dict)
+    withheld: Withheld | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -167,6 +172,7 @@ class Program:
             "sessions": [s.as_dict() for s in self.sessions],
             "tips": [t.as_dict() for t in self.tips],
             "left_out": [n.as_dict() for n in self.left_out],
+            "withheld": self.withheld.as_dict() if self.withheld else None,
             "request": self.request,
         }
 
@@ -244,29 +250,26 @@ def _episode(req: ProgramRequest) -> tuple[str | None, float | None]:
     return assess(parsed).urgency, parsed.hours_since_onset
 
 
-def build_program(req: ProgramRequest, now: datetime | None = None, data: PreventionData | None = None) -> Program:
+def build_program(
+    req: ProgramRequest, now: datetime | None = None, data: PreventionData | None = None, locale: str = DEFAULT_LOCALE
+) -> Program:
     """Build the program for `req` as of `now` (local time), applying the safety rules first."""
     data = data or load()
     s = data.settings
     now = now or datetime.now()
     urgency, hours = _episode(req)
     request = req.model_dump(mode="json", exclude_none=True)
-    if urgency in s.blocked_urgencies:
-        from ..knowledge import load as load_knowledge
-
-        level = load_knowledge().levels[urgency]
-        text = (
-            f"No exercise program for now. {level.headline} Red-flag symptoms need a doctor before any "
-            "exercise program; once a doctor has said you may exercise, ask again."
-        )
+    withheld = program_withheld(urgency, locale, data)
+    if withheld is not None:
         return Program(
             "not_now",
             urgency,
             hours,
             None,
-            (Note("needs_doctor_first", text, s.blocked_source),),
+            (Note(withheld.code, withheld.sentence(), withheld.source),),
             target_minutes=s.target_minutes,
             request=request,
+            withheld=withheld,
         )
 
     notes: list[Note] = []

@@ -150,8 +150,8 @@ class ProgramSettings(_Closed):
     weeks: int = Field(ge=1, le=12)
     resume_after_hours: float = Field(ge=0)
     resume_source: Citation
-    blocked_urgencies: tuple[Literal["urgent", "emergency"], ...] = Field(min_length=1)
-    blocked_source: Citation
+    withhold_from: Literal["soon", "urgent", "emergency"]
+    withhold_source: Citation
     target_minutes: int = Field(ge=30, le=300)
     target_source: Citation
     weekly_increase_minutes: int = Field(ge=5, le=60)

@@ -2,7 +2,9 @@
 
 The program is stored as a document (its answers and the moment it was built, so
 it can be rebuilt exactly); each session done is an activity of kind "exercise".
-Adherence itself is a pure function of the program and the list of sessions done.
+Adherence itself is a pure function of the program and the list of sessions done. A session
+is ticked off only once the program is under way (`tick_off`): never before it starts, never
+while it is withheld, never without one.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+from .. import i18n
+from ..codes import DEFAULT_LOCALE
 from .library import load
+from .offer import program_withheld
 from .program import Program, Session, build_program, parse_request
 
 DOC_KEY = "prevention.program"
@@ -102,14 +107,14 @@ def save_program(store: Any, user_id: int, program: Program, built_at: datetime)
     store.put_document(user_id, DOC_KEY, {"request": program.request, "built_at": built_at.isoformat()})
 
 
-def load_program(store: Any, user_id: int) -> tuple[Program, datetime] | None:
+def load_program(store: Any, user_id: int, locale: str = DEFAULT_LOCALE) -> tuple[Program, datetime] | None:
     """The saved program, rebuilt; None when none was saved."""
     doc = store.get_document(user_id, DOC_KEY)
     if not isinstance(doc, dict) or "request" not in doc:
         return None
     built_at = datetime.fromisoformat(doc["built_at"])
     local = built_at.astimezone().replace(tzinfo=None) if built_at.tzinfo else built_at
-    return build_program(parse_request(doc["request"]), now=local), built_at
+    return build_program(parse_request(doc["request"]), now=local, locale=locale), built_at
 
 
 def record_done(store: Any, user_id: int, code: str, at: datetime | None = None, detail: dict[str, Any] | None = None) -> Any:
@@ -117,29 +122,33 @@ def record_done(store: Any, user_id: int, code: str, at: datetime | None = None,
     return store.log_activity(user_id, kind=ACTIVITY_KIND, code=code, at=at or datetime.now(UTC), detail=detail or {})
 
 
-def progress(store: Any, user_id: int, today: date | None = None) -> tuple[Program, Adherence] | None:
+def progress(
+    store: Any, user_id: int, today: date | None = None, locale: str = DEFAULT_LOCALE
+) -> tuple[Program, Adherence] | None:
     """The saved program and how it is going; None when there is no program yet."""
-    saved = load_program(store, user_id)
+    saved = load_program(store, user_id, locale)
     if saved is None:
         return None
     program, _ = saved
-    program = recheck(program, episode_from_diary(store, user_id))
+    program = recheck(program, episode_from_diary(store, user_id), locale=locale)
     done = done_from_activities(store.list_activities(user_id, kind=ACTIVITY_KIND))
     return program, adherence(program, done, today or datetime.now().date())
 
 
-def recheck(program: Program, episode: tuple[str, float] | None, now: datetime | None = None) -> Program:
+def recheck(
+    program: Program, episode: tuple[str, float] | None, now: datetime | None = None, locale: str = DEFAULT_LOCALE
+) -> Program:
     """Safety first on every look: an open episode that needs a doctor, or is still in its 48 hours of
     rest, replaces the saved program with one built from that episode (no sessions, or a later start)."""
     if episode is None:
         return program
     urgency, hours = episode
     s = load().settings
-    if urgency not in s.blocked_urgencies and hours >= s.resume_after_hours:
+    if program_withheld(urgency) is None and hours >= s.resume_after_hours:
         return program
     request = {k: v for k, v in program.request.items() if k not in ("assessment", "start")}
     request.update(urgency=urgency, hours_since_onset=round(hours, 2))
-    return build_program(parse_request(request), now=now)
+    return build_program(parse_request(request), now=now, locale=locale)
 
 
 def episode_from_diary(store: Any, user_id: int, now: datetime | None = None) -> tuple[str, float] | None:
@@ -149,3 +158,50 @@ def episode_from_diary(store: Any, user_id: int, now: datetime | None = None) ->
         return None
     st = store.status(user_id, current.id, now=now or datetime.now(UTC))
     return st.result.urgency, st.hours_since_onset
+
+
+class NotUnderWay(Exception):
+    """A session cannot be ticked off: there is no program under way on that day. `code` says which case:
+    'no_program', 'program_withheld' (a doctor's visit first) or 'program_not_started' (it starts on a later day)."""
+
+    def __init__(self, code: str, short: str, why: str = ""):
+        self.code = code
+        self.short = short
+        self.message = f"{short} {why}".strip()
+        super().__init__(self.message)
+
+
+def check_under_way(program: Program | None, day: date, locale: str = DEFAULT_LOCALE) -> Program:
+    """The program, when a session on `day` may be ticked off; NotUnderWay (saying why, in plain words) otherwise."""
+    _ = i18n.translations(locale).gettext
+    if program is None:
+        raise NotUnderWay("no_program", _("Nothing was recorded: there is no program yet."))
+    if program.withheld is not None or program.start is None:
+        why = program.withheld.sentence() if program.withheld else ""
+        raise NotUnderWay("program_withheld", _("Nothing was recorded: there is no exercise program for now."), why)
+    if day < program.start:
+        from ..clock import day as day_words
+
+        start = datetime(program.start.year, program.start.month, program.start.day, 12, tzinfo=UTC)
+        words = _("Nothing was recorded: your program starts on {day}. Rest and gentle movement come first until then.")
+        raise NotUnderWay("program_not_started", words.format(day=day_words(start, "UTC", locale)))
+    return program
+
+
+def tick_off(
+    store: Any,
+    user_id: int,
+    code: str,
+    at: datetime | None = None,
+    detail: dict[str, Any] | None = None,
+    locale: str = DEFAULT_LOCALE,
+) -> tuple[Program, Adherence]:
+    """Record one session of `code` at `at` (now by default) once the program is under way on that day,
+    and say how it is going; NotUnderWay, recording nothing, before that."""
+    at = at or datetime.now(UTC)
+    found = progress(store, user_id, locale=locale)
+    check_under_way(found[0] if found else None, local_day(at), locale)
+    record_done(store, user_id, code, at, detail)
+    after = progress(store, user_id, locale=locale)
+    assert after is not None
+    return after

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 OPTIONAL_ROUTERS: tuple[tuple[str, str], ...] = (
     ("backspasm.interop.routes", "router"),
     ("backspasm.web.prevent_pages", "router"),
+    ("backspasm.web.api_prevent", "router"),
 )
 
 

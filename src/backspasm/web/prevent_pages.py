@@ -18,8 +18,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from ..contract import BadInput
 from ..prevent.checklists import evaluate, get_checklist
 from ..prevent.library import find_exercise, load
+from ..prevent.offer import program_withheld
 from ..prevent.program import Program, build_program, parse_request
-from .deps import check_form_csrf, current_user_id, get_store, require_user
+from .deps import check_form_csrf, current_user_id, get_store, request_locale, require_user
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -118,7 +119,7 @@ def read_program_form(form: FormData, episode: tuple[str, float] | None) -> tupl
                     raise ValueError
                 data["hours_since_onset"] = hours
             except ValueError:
-                if urgency not in ("urgent", "emergency"):
+                if urgency not in LEVEL_KEYS or program_withheld(urgency) is None:  # the hours matter only then
                     errors["hours_since_onset"] = "Give the hours since the spasm began (0 to 8760)."
     start = str(form.get("start", "")).strip()
     if start:
@@ -129,9 +130,9 @@ def read_program_form(form: FormData, episode: tuple[str, float] | None) -> tupl
     return data, errors
 
 
-def _build(data: dict[str, Any]) -> tuple[Program | None, dict[str, str]]:
+def _build(data: dict[str, Any], locale: str) -> tuple[Program | None, dict[str, str]]:
     try:
-        return build_program(parse_request(data)), {}
+        return build_program(parse_request(data), locale=locale), {}
     except BadInput as e:
         return None, {(loc.split(".")[0].split("[")[0] or "form"): msg for loc, msg in e.errors}
 
@@ -148,7 +149,7 @@ async def prevent_result(request: Request) -> HTMLResponse:
     data, errors = read_program_form(form, episode)
     program = None
     if not errors:
-        program, errors = _build(data)
+        program, errors = _build(data, request_locale(request))
     if errors or program is None:
         return render(request, "prevent/prevent_form.html", _form_context(form, errors, episode), 400)
     saved = False
@@ -171,7 +172,7 @@ async def prevent_calendar(request: Request) -> Response:
     data, errors = read_program_form(form, _diary_episode(request))
     program = None
     if not errors:
-        program, errors = _build(data)
+        program, errors = _build(data, request_locale(request))
     if errors or program is None or program.status != "ready":
         raise HTTPException(400, "There is no program to put in a calendar for these answers.")
     from ..prevent.ics import program_to_ics
@@ -183,36 +184,43 @@ async def prevent_calendar(request: Request) -> Response:
     )
 
 
-@router.get("/program", response_class=HTMLResponse)
-async def saved_program(request: Request) -> HTMLResponse:
-    user = require_user(request)
+def _saved_program_page(request: Request, user_id: int, refused: str | None = None, status: int = 200) -> HTMLResponse:
+    """The saved program (re-checked against the diary) and how it is going; `refused` says why a tick was not kept."""
     from ..prevent.tracking import progress
 
-    found = progress(get_store(request), user.id)
-    if found is None:
-        return render(
-            request,
-            "prevent/program.html",
-            {"program": None, "data": load(), "adherence": None, "signed_in_uid": user.id, "saved": False, "form": {}},
-        )
-    program, adh = found
+    found = progress(get_store(request), user_id, locale=request_locale(request))
+    program, adh = found if found is not None else (None, None)
     return render(
         request,
         "prevent/program.html",
-        {"program": program, "data": load(), "adherence": adh, "signed_in_uid": user.id, "saved": True, "form": {}},
+        {"program": program, "data": load(), "adherence": adh, "signed_in_uid": user_id, "saved": found is not None,
+         "form": {}, "refused": refused},
+        status,
     )
+
+
+@router.get("/program", response_class=HTMLResponse)
+async def saved_program(request: Request) -> HTMLResponse:
+    user = require_user(request)
+    return _saved_program_page(request, user.id)
 
 
 @router.post("/program/done")
 async def tick_off(request: Request) -> Response:
+    """Tick off a session (a plain form post): kept only once the program is under way; otherwise the program
+    page again, saying why nothing was recorded (409)."""
     user = require_user(request)
     form = await check_form_csrf(request)
     ex = find_exercise(str(form.get("code", "")))
     if ex is None:
         raise HTTPException(400, "Unknown exercise.")
-    from ..prevent.tracking import record_done
+    from ..prevent.tracking import NotUnderWay
+    from ..prevent.tracking import tick_off as record
 
-    record_done(get_store(request), user.id, ex.code)
+    try:
+        record(get_store(request), user.id, ex.code, locale=request_locale(request))
+    except NotUnderWay as e:
+        return _saved_program_page(request, user.id, refused=e.short, status=409)
     return RedirectResponse("/program", status_code=303)
 
 
