@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..contract import BadInput
+from .columns import ID
 from .rows import output_schema
 
 OutputFormat = Literal["parquet", "csv", "jsonl"]
@@ -67,7 +68,10 @@ class Writer:
         if self.kind == "parquet":
             import pyarrow.parquet as pq
 
-            self._writer = pq.ParquetWriter(self._file, self.schema, compression="zstd")
+            # Statistics (min and max per page) are kept for the columns a reader filters on; for
+            # the code lists they would cost a fifth of the writing and tell little.
+            self._writer = pq.ParquetWriter(self._file, self.schema, compression="zstd",
+                                            write_statistics=[ID, "urgency", "error"])
         elif self.kind == "csv":
             import pyarrow.csv as pacsv
 
