@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
 
-from ..codes import CONDITION_CODES, DERIVED_ONLY_FINDINGS, LOCALES
+from ..codes import CONDITION_CODES, DERIVED_ONLY_FINDINGS, FINDING_CODES, LOCALES, URGENCY_LEVELS
 from ..contract import MAX_HOURS, MAX_TEXT, BadInput, loads_strict, parse_assessment
 from ..engine import TextReader, assess
 from ..findings import LONG_DURATION_HOURS, MEANINGFUL_CHANGE, NOT_IMPROVING_AFTER_HOURS, SEVERE_PAIN
@@ -72,6 +72,31 @@ OUTPUT_COLUMNS = (ID, *(f.name for f in RESULT_FIELDS))
 def output_schema(id_type: pa.DataType) -> pa.Schema:
     """The output's columns: the input's id, as it was, then the screen's."""
     return pa.schema([pa.field(ID, id_type), *RESULT_FIELDS])
+
+
+# Inside a run the urgency and the code lists travel dictionary-encoded against the fixed lists
+# of levels and codes: a row's to_ask is a dozen one-byte numbers rather than a dozen strings, which
+# makes building, sending between processes and writing Parquet cheaper. `plain` turns a batch
+# back into output_schema's types.
+_LEVELS = pa.array(np.array(URGENCY_LEVELS, object), pa.string())
+_CODES = pa.array(np.array(FINDING_CODES, object), pa.string())
+_LEVEL_PLACE: dict[str, int] = {level: i for i, level in enumerate(URGENCY_LEVELS)}
+_CODE_PLACE: dict[str, int] = {code: i for i, code in enumerate(FINDING_CODES)}
+_CODE = pa.dictionary(pa.int8(), pa.string())
+_COMPACT = {"urgency": _CODE, "reasons": pa.list_(_CODE), "to_ask": pa.list_(_CODE)}
+
+
+def compact_schema(id_type: pa.DataType) -> pa.Schema:
+    """The types of the batches a Screener returns: output_schema's, code columns dictionary-encoded."""
+    return pa.schema([pa.field(f.name, _COMPACT.get(f.name, f.type)) for f in output_schema(id_type)])
+
+
+def plain(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """A screened batch in output_schema's types."""
+    schema = output_schema(batch.schema.field(ID).type)
+    if batch.schema.equals(schema):
+        return batch
+    return pa.RecordBatch.from_arrays([c.cast(f.type) for c, f in zip(batch.columns, schema, strict=True)], schema=schema)
 
 
 def _codes_of(mask: int) -> frozenset[str]:
@@ -157,6 +182,11 @@ class Screener:
         self._dindex: dict[int, int] = {}
         self.asks: list[tuple[str, ...]] = []
         self._aindex: dict[int, int] = {}
+        # The same, as numbers for building output columns: each decision's urgency (its place in
+        # URGENCY_LEVELS) and reasons, each to_ask, as _Lists of places in FINDING_CODES.
+        self._urgency: list[int] = []
+        self._reasons = _Lists()
+        self._asked = _Lists()
 
     def _fresh(self) -> None:
         if len(self.decisions) > KEEP or len(self.asks) > KEEP:
@@ -164,6 +194,9 @@ class Screener:
             self.asks.clear()
             self._dindex.clear()
             self._aindex.clear()
+            self._urgency.clear()
+            self._reasons = _Lists()
+            self._asked = _Lists()
 
     def _decision(self, key: int) -> int:
         """The serial of the decision (urgency, reasons) for findings and an hour interval, `fm << 8 | bucket`."""
@@ -175,7 +208,10 @@ class Screener:
             # takes them from this same call, at the interval's representative hour.
             hours, _ = representative(self._tables, key & _BUCKET_MASK, self._no_age)
             urgency, reasons = triage(_codes_of(key >> _BUCKET_BITS), _NONE, hours)
-            self.decisions.append((urgency, tuple(r.code for r in reasons)))
+            codes = tuple(r.code for r in reasons)
+            self.decisions.append((urgency, codes))
+            self._urgency.append(_LEVEL_PLACE[urgency])
+            self._reasons.add(codes)
         return j
 
     def _ask(self, covered: int) -> int:
@@ -184,6 +220,7 @@ class Screener:
         if k is None:
             k = self._aindex[covered] = len(self.asks)
             self.asks.append(to_ask(_codes_of(covered)))
+            self._asked.add(self.asks[-1])
         return k
 
     def _serials(self, fm: int, dm: int, hours: float) -> tuple[int, int]:
@@ -325,49 +362,59 @@ class Screener:
 
     def _assemble(self, ids: pa.Array, dser: np.ndarray[Any, Any], aser: np.ndarray[Any, Any],
                   declined: np.ndarray[Any, Any], exact: list[Outcome]) -> pa.RecordBatch:
-        """The output batch: each distinct decision, to_ask and exact outcome is built once, then taken.
-        `dser`/`aser` hold the quick rows' serials; the `declined` rows get `exact`'s outcomes, in order."""
+        """The output batch, taken from the distinct decisions and to_ask lists (built once each) and the
+        exact outcomes. `dser`/`aser` hold the quick rows' serials; the `declined` rows get `exact`'s outcomes."""
+        n = len(dser)
         nd, na = len(self.decisions), len(self.asks)
-        xser = np.zeros(len(dser), np.int64)
         if len(declined):
             serial = np.arange(len(declined), dtype=np.int64)
             dser[declined] = nd + serial
             aser[declined] = na + serial
-            xser[declined] = serial + 1
-        decisions, asks = self.decisions, self.asks
-
-        def urgency(s: int) -> str | None:
-            return decisions[s][0] if s < nd else exact[s - nd].urgency
-
-        def reasons(s: int) -> tuple[str, ...] | None:
-            return decisions[s][1] if s < nd else (None if exact[s - nd].error else exact[s - nd].reasons)
-
-        def ask(s: int) -> tuple[str, ...] | None:
-            return asks[s] if s < na else (None if exact[s - na].error else exact[s - na].to_ask)
-
-        def evidence(s: int) -> list[dict[str, Any]] | None:
-            if not s:
-                return []
-            o = exact[s - 1]
-            return None if o.error else [{"code": c, "start": a, "end": b, "text": t} for c, a, b, t in o.evidence]
-
-        def error(s: int) -> str | None:
-            return exact[s - 1].error if s else None
-
-        arrays = [
-            _taken(urgency, dser, pa.string()),
-            _taken(reasons, dser, CODES),
-            _taken(ask, aser, CODES),
-            _taken(evidence, xser, pa.list_(EVIDENCE)),
-            _taken(error, xser, pa.string()),
-        ]
-        return pa.RecordBatch.from_arrays([ids, *arrays], schema=output_schema(ids.type))
+        places = np.array(self._urgency + [-1 if o.error else _LEVEL_PLACE[str(o.urgency)] for o in exact], np.int8)[dser]
+        urgency = pa.DictionaryArray.from_arrays(pa.array(places, mask=places < 0), _LEVELS)
+        reasons = self._reasons.arrow([None if o.error else o.reasons for o in exact]).take(pa.array(dser))
+        asked = self._asked.arrow([None if o.error else o.to_ask for o in exact]).take(pa.array(aser))
+        if exact:
+            xser = np.zeros(n, np.int64)
+            xser[declined] = np.arange(1, len(declined) + 1)
+            evidence = pa.array([[], *(None if o.error else [{"code": c, "start": a, "end": b, "text": t}
+                                                              for c, a, b, t in o.evidence] for o in exact)],
+                                pa.list_(EVIDENCE)).take(pa.array(xser))
+            error = pa.array([None, *(o.error for o in exact)], pa.string()).take(pa.array(xser))
+        else:
+            evidence = pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, np.int32)), pa.array([], EVIDENCE))
+            error = pa.nulls(n, pa.string())
+        return pa.RecordBatch.from_arrays([ids, urgency, reasons, asked, evidence, error], schema=compact_schema(ids.type))
 
 
-def _taken(pick: Callable[[int], Any], serials: np.ndarray[Any, Any], typ: pa.DataType) -> pa.Array:
-    """`pick(serials[i])` for each row, building each distinct value once."""
-    distinct, inverse = np.unique(serials, return_inverse=True)
-    return pa.array([pick(int(s)) for s in distinct], typ).take(pa.array(inverse.astype(np.int64)))
+class _Lists:
+    """Lists of finding codes kept as their places in FINDING_CODES (flat, with offsets), so the output's
+    dictionary-encoded code lists are built with NumPy rather than string by string."""
+
+    def __init__(self) -> None:
+        self.offsets: list[int] = [0]
+        self.places: list[int] = []
+        self._numpy: tuple[int, np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None
+
+    def add(self, codes: Sequence[str]) -> None:
+        self.places.extend(_CODE_PLACE[c] for c in codes)  # KeyError for a code outside the list: never dropped
+        self.offsets.append(len(self.places))
+
+    def arrow(self, more: Sequence[Sequence[str] | None]) -> pa.Array:
+        """These lists, then `more` (None for a null list), as list<dictionary<int8, string>>."""
+        n = len(self.offsets) - 1
+        if self._numpy is None or self._numpy[0] != n:  # rebuilt only when lists were added
+            self._numpy = (n, np.array(self.offsets, np.int32), np.array(self.places, np.int8))
+        _, offsets, places = self._numpy
+        mask = None
+        if more:
+            extra = [_CODE_PLACE[c] for codes in more if codes is not None for c in codes]
+            ends = np.cumsum([0 if codes is None else len(codes) for codes in more], dtype=np.int32)
+            offsets = np.concatenate([offsets, offsets[-1] + ends])
+            places = np.concatenate([places, np.array(extra, np.int8)])
+            mask = pa.array(np.concatenate([np.zeros(n, np.bool_), np.array([c is None for c in more], np.bool_)]))
+        values = pa.DictionaryArray.from_arrays(pa.array(places), _CODES)
+        return pa.ListArray.from_arrays(pa.array(offsets), values, mask=mask)
 
 
 def _id_text(value: Any) -> str:
@@ -375,4 +422,4 @@ def _id_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-__all__ = ["OUTPUT_COLUMNS", "Outcome", "Screener", "output_schema"]
+__all__ = ["OUTPUT_COLUMNS", "Outcome", "Screener", "compact_schema", "output_schema", "plain"]

@@ -6,6 +6,7 @@ over the output only once every row is written (`commit`); `abort` removes it.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -16,12 +17,20 @@ import pyarrow.compute as pc
 
 from ..contract import BadInput
 from .columns import ID
-from .rows import output_schema
+from .rows import compact_schema, output_schema, plain
 
 OutputFormat = Literal["parquet", "csv", "jsonl"]
 OUTPUT_FORMATS: tuple[str, ...] = ("parquet", "csv", "jsonl")
 _EXTENSIONS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
                ".json": "jsonl"}
+
+
+_ARROW_SCHEMA = "ARROW:schema"  # where Parquet files written by Arrow keep the Arrow schema
+
+
+def _schema_text(schema: pa.Schema) -> str:
+    """The schema as Arrow stores it in a Parquet file's metadata: the IPC message, base64."""
+    return base64.b64encode(schema.serialize().to_pybytes()).decode("ascii")
 
 
 def detect(path: str) -> OutputFormat:
@@ -34,6 +43,7 @@ def detect(path: str) -> OutputFormat:
 
 def flat(batch: pa.RecordBatch) -> pa.RecordBatch:
     """The batch as CSV holds it: code lists joined with ';', evidence as JSON text, ids as text."""
+    batch = plain(batch)
     cols = []
     names = batch.schema.names
     for name, col in zip(names, batch.columns, strict=True):
@@ -68,9 +78,13 @@ class Writer:
         if self.kind == "parquet":
             import pyarrow.parquet as pq
 
-            # Statistics (min and max per page) are kept for the columns a reader filters on; for
-            # the code lists they would cost a fifth of the writing and tell little.
-            self._writer = pq.ParquetWriter(self._file, self.schema, compression="zstd",
+            # Batches arrive with their code columns dictionary-encoded (rows.compact_schema), which
+            # Parquet stores as it stores any text; the Arrow schema kept in the file for readers is
+            # output_schema's, so the file reads back with plain text columns. Statistics (min and max
+            # per page) are kept for the columns a reader filters on; for the code lists they would
+            # cost a fifth of the writing and tell little.
+            self._compact = compact_schema(id_type).with_metadata({_ARROW_SCHEMA: _schema_text(self.schema)})
+            self._writer = pq.ParquetWriter(self._file, self._compact, compression="zstd", store_schema=False,
                                             write_statistics=[ID, "urgency", "error"])
         elif self.kind == "csv":
             import pyarrow.csv as pacsv
@@ -80,6 +94,9 @@ class Writer:
 
     def write(self, batch: pa.RecordBatch) -> None:
         if self.kind == "parquet":
+            if not batch.schema.equals(self._compact):
+                batch = pa.RecordBatch.from_arrays(
+                    [c.cast(f.type) for c, f in zip(batch.columns, self._compact, strict=True)], schema=self._compact)
             self._writer.write_batch(batch)
         elif self.kind == "csv":
             self._writer.write_batch(flat(batch))
