@@ -211,14 +211,18 @@ class Source:
         yield from self._table_chunks(size)
 
     def ranges(self, rows: int | None = None) -> Iterator[RowRange] | None:
-        """The input as row ranges for processes that read their own (Parquet only; None for the others)."""
+        """The input as row ranges for processes that read their own (Parquet only; None for the others).
+        A range ends on a row group's edge where it can (a group read in parts is decoded in parts)."""
         if self.kind != "parquet":
             return None
         size = rows or (TEXT_TABLE_ROWS if self.has_text() else TABLE_ROWS)
-        total = self.count()
-        if total is None:
-            return None
-        return (RowRange(self.path, start, min(start + size, total)) for start in range(0, total, size))
+        ends = _group_ends(self.path)
+        if ends is None:
+            total = self.count()
+            if total is None:
+                return None
+            ends = [*range(size, total, size), total]
+        return _ranges(self.path, ends, size)
 
     def _table_chunks(self, size: int) -> Iterator[TableChunk]:
         import duckdb
@@ -263,6 +267,36 @@ class Source:
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+def _group_ends(path: str) -> list[int] | None:
+    """Where each row group of a Parquet file ends (its footer says), or None when it cannot be read here."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(path)
+    except (OSError, pa.ArrowException):
+        return None
+    ends, n = [], 0
+    for i in range(meta.num_row_groups):
+        n += meta.row_group(i).num_rows
+        ends.append(n)
+    return ends
+
+
+def _ranges(path: str, ends: list[int], size: int) -> Iterator[RowRange]:
+    """Ranges of about `size` rows or more, ending where a row group ends; a group of more than twice
+    `size` rows is cut into parts of `size`."""
+    start = 0
+    for end in ends:
+        if end - start > 2 * size:
+            while end - start > 2 * size:
+                yield RowRange(path, start, start + size)
+                start += size
+        if end - start >= size or end == ends[-1]:
+            if end > start:
+                yield RowRange(path, start, end)
+            start = end
 
 
 _range_con: Any = None  # this process's own connection for reading row ranges

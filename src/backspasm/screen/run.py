@@ -2,10 +2,9 @@
 
 With `jobs` > 1 this process and `jobs - 1` workers share the pieces: a Parquet file's row
 ranges, which each process reads for itself, or chunks of other inputs, sent to the worker
-that screens them. A worker gets a piece whenever it has fewer than two waiting; otherwise this
-process screens the next one itself, so it is never idle while workers start or run, and it
-writes every screened batch in input order. A bounded window of pieces in flight keeps memory
-flat. Workers are started with `spawn`, so none inherits DuckDB's threads.
+that screens them. This process screens pieces too (it is never idle while the workers start)
+and writes every screened batch in input order; a bounded window of pieces keeps memory flat.
+Workers are started with `spawn`, so none inherits DuckDB's threads.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from multiprocessing import get_context
 
 import pyarrow as pa
@@ -121,41 +121,61 @@ def _warm() -> None:
     _process_screener()
 
 
-def _done(item: Future[pa.RecordBatch | Failed] | pa.RecordBatch) -> bool:
-    return not isinstance(item, Future) or item.done()
+@dataclass
+class _Slot:
+    """A piece in the window: not taken yet (None), given to a worker (its Future), or screened here."""
 
-
-def _batch(item: Future[pa.RecordBatch | Failed] | pa.RecordBatch) -> pa.RecordBatch:
-    out = item.result() if isinstance(item, Future) else item
-    if isinstance(out, Failed):
-        raise BadInput(out.errors)
-    return out
+    piece: Piece
+    state: Future[pa.RecordBatch | Failed] | pa.RecordBatch | None = None
 
 
 def _ordered(pieces: Iterator[Piece], jobs: int) -> Iterator[pa.RecordBatch]:
-    """Screened batches in input order: here, or shared between this process and `jobs - 1` workers."""
+    """Screened batches in input order: here, or shared between this process and `jobs - 1` workers.
+
+    The next few pieces form a window. This process screens the first piece nobody has taken and
+    writes each batch as soon as every piece before it is written; a worker with fewer than two
+    pieces waiting is given the last one nobody has taken, so workers work ahead of this process
+    and their batches are ready by the time the writing reaches them. Only the window's pieces
+    are held in memory."""
     if jobs <= 1:
         for piece in pieces:
             yield screen_chunk(piece)
         return
     helpers = jobs - 1
-    window: deque[Future[pa.RecordBatch | Failed] | pa.RecordBatch] = deque()
+    size = 4 * jobs
+    window: deque[_Slot] = deque()
+    upcoming = iter(pieces)
     with ProcessPoolExecutor(max_workers=helpers, mp_context=get_context("spawn"), initializer=_warm) as pool:
         try:
-            for piece in pieces:
-                waiting = sum(1 for item in window if not _done(item))
-                if waiting < 2 * helpers:
-                    window.append(pool.submit(_screen_piece, piece))
-                else:  # the workers have enough to do (or are still starting): screen this one here
-                    window.append(screen_chunk(piece))
-                while window and (_done(window[0]) or len(window) >= 16 * jobs):
-                    yield _batch(window.popleft())
-            while window:
-                yield _batch(window.popleft())
+            while True:
+                for piece in islice(upcoming, size - len(window)):
+                    window.append(_Slot(piece))
+                if not window:
+                    return
+                head = window[0].state
+                if head is not None and (not isinstance(head, Future) or head.done()):
+                    yield _batch(window.popleft().state)
+                    continue
+                free = [slot for slot in window if slot.state is None]
+                waiting = sum(1 for slot in window if isinstance(slot.state, Future) and not slot.state.done())
+                if free and waiting < 2 * helpers:
+                    free[-1].state = pool.submit(_screen_piece, free[-1].piece)
+                elif free:
+                    free[0].state = screen_chunk(free[0].piece)
+                else:
+                    yield _batch(window.popleft().state)  # everything is taken: wait for the first piece
         finally:
-            for item in window:
-                if isinstance(item, Future):
-                    item.cancel()
+            for slot in window:
+                if isinstance(slot.state, Future):
+                    slot.state.cancel()
+
+
+def _batch(item: Future[pa.RecordBatch | Failed] | pa.RecordBatch | None) -> pa.RecordBatch:
+    assert item is not None
+    out = item.result() if isinstance(item, Future) else item
+    if isinstance(out, Failed):
+        raise BadInput(out.errors)
+    return out
 
 
 def screen_file(
