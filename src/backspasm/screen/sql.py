@@ -295,8 +295,8 @@ def _mask_view(d: _Dialect) -> list[str]:
         f"lambda c, i: (v >> (i - 1)) & 1 = 1)) AS byte{j}" for j, k in enumerate(starts))
     lookups = ", ".join(f"byte{j}[({f'(counted >> {k})' if k else 'counted'} & {(1 << _BYTE) - 1}) + 1]"
                         for j, k in enumerate(starts))
-    # DuckDB inlines a CTE into each place that uses it, so a column used five times would be
-    # computed five times; OFFSET 0 keeps each step computed once.
+    # Each step is a CTE of its own: DuckDB keeps each as a projection computed once per row, and
+    # runs them on every thread (an OFFSET 0 between steps would keep them apart but on one thread).
     return [
         d.create(),
         "WITH names AS (  -- for each value of each byte of a mask, the codes of its bits in order",
@@ -304,11 +304,11 @@ def _mask_view(d: _Dialect) -> list[str]:
         "), coded AS (",
         f"  SELECT *, coalesce({listed}, 0) AS listed,",
         f"    {d.diary_rows()} AS diary_rows, {d.earliest_pain()} AS earliest_pain, {d.lowest_pain()} AS lowest_pain",
-        "  FROM backspasm_input OFFSET 0",
+        "  FROM backspasm_input",
         "), counts AS (",
         f"  SELECT id, hours_since_onset, text, {error} AS error,",
         f"    (listed | {derived}){waits} AS counted",
-        "  FROM coded OFFSET 0",
+        "  FROM coded",
         ")",
         "SELECT id,",
         f"  CASE WHEN error IS NOT NULL THEN NULL {' '.join(levels)} ELSE 'self_care' END AS urgency,",
