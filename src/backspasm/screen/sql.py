@@ -64,8 +64,9 @@ class _Dialect:
         known = self.array([_quote(c) for c in allowed])
         if self.name == "postgres":
             return f"NOT coalesce({column} <@ {known}, true) OR array_position({column}, NULL) IS NOT NULL"
-        if self.name == "duckdb":  # an unknown code (or a NULL) has no place in the list
-            return f"coalesce(list_count(list_transform({column}, lambda c: list_position({known}, c))) <> len({column}), false)"
+        if self.name == "duckdb":  # an unknown code (or a NULL) has no place in the list; empty lists skip the lookup
+            places = f"list_transform({column}, lambda c: list_position({known}, c))"
+            return f"len({column}) > 0 AND coalesce(list_count({places}) <> len({column}), false)"
         return f"coalesce(size(filter({column}, x -> x IS NULL OR NOT array_contains({known}, x))), 0) > 0"
 
     def has_repeats(self, column: str) -> str:
@@ -108,7 +109,7 @@ class _Dialect:
                     f"{_PG_DIARY}) e WHERE jsonb_typeof(e) <> 'object' OR {test})")
         test = "e IS NULL OR " + bad.format(h="e.hours_since_onset", p="e.pain")
         if self.name == "duckdb":
-            return f"coalesce(len(list_filter(diary, lambda e: {test})), 0) > 0"
+            return f"len(diary) > 0 AND coalesce(len(list_filter(diary, lambda e: {test})), 0) > 0"
         return f"coalesce(size(filter(diary, e -> {test})), 0) > 0"
 
     # PostgreSQL and Spark SQL count findings as lists of codes; DuckDB as bit masks (_mask_view).
@@ -303,7 +304,11 @@ def _mask_view(d: _Dialect) -> list[str]:
         f"  SELECT {tables}",
         "), coded AS (",
         f"  SELECT *, coalesce({listed}, 0) AS listed,",
-        f"    {d.diary_rows()} AS diary_rows, {d.earliest_pain()} AS earliest_pain, {d.lowest_pain()} AS lowest_pain",
+        f"    {d.diary_rows()} AS diary_rows,",
+        # Only rows with a diary need its figures (and the earliest pain only from the hour it counts).
+        f"    CASE WHEN len(diary) > 0 AND hours_since_onset >= {NOT_IMPROVING_AFTER_HOURS:g} THEN {d.earliest_pain()} END "
+        "AS earliest_pain,",
+        f"    CASE WHEN len(diary) > 0 THEN {d.lowest_pain()} END AS lowest_pain",
         "  FROM backspasm_input",
         "), counts AS (",
         f"  SELECT id, hours_since_onset, text, {error} AS error,",
