@@ -294,8 +294,8 @@ def _mask_view(d: _Dialect) -> list[str]:
     tables = ",\n    ".join(
         f"list_transform(range({1 << _BYTE}), lambda v: list_filter({d.array([_quote(c) for c in ORDER[k:k + _BYTE]])}, "
         f"lambda c, i: (v >> (i - 1)) & 1 = 1)) AS byte{j}" for j, k in enumerate(starts))
-    lookups = ", ".join(f"byte{j}[({f'(counted >> {k})' if k else 'counted'} & {(1 << _BYTE) - 1}) + 1]"
-                        for j, k in enumerate(starts))
+    per_byte = [f"byte{j}[({f'(counted >> {k})' if k else 'counted'} & {(1 << _BYTE) - 1}) + 1]" for j, k in enumerate(starts)]
+    lookups, last = ", ".join(per_byte), per_byte[-1]  # the last byte holds the least urgent codes: most rows need it alone
     # Each step is a CTE of its own: DuckDB keeps each as a projection computed once per row, and
     # runs them on every thread (an OFFSET 0 between steps would keep them apart but on one thread).
     return [
@@ -317,7 +317,8 @@ def _mask_view(d: _Dialect) -> list[str]:
         ")",
         "SELECT id,",
         f"  CASE WHEN error IS NOT NULL THEN NULL {' '.join(levels)} ELSE 'self_care' END AS urgency,",
-        f"  CASE WHEN error IS NULL THEN list_concat({lookups}) END AS reasons,",
+        f"  CASE WHEN error IS NOT NULL THEN NULL WHEN counted & {(1 << starts[-1]) - 1} = 0 THEN {last} "
+        f"ELSE list_concat({lookups}) END AS reasons,",
         "  error,",
         f"  NOT {d.blank('text')} AS unread_text",
         "FROM counts, names;",
