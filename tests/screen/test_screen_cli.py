@@ -177,6 +177,16 @@ def test_a_piece_a_worker_cannot_read_is_bad_input_in_the_parent(tmp_path: Path)
         _batch(failed)
 
 
+def test_the_parquet_output_reads_back_as_plain_text_and_lists_of_text(tmp_path: Path) -> None:
+    src, out = tmp_path / "intake.parquet", tmp_path / "out.parquet"
+    pq.write_table(arrow_table(rows(50)), src)
+    assert screen(str(src), "--out", str(out)).exit_code == 0
+    schema = pq.read_table(out).schema
+    assert schema.field("urgency").type == pa.string() and schema.field("error").type == pa.string()
+    for name in ("reasons", "to_ask"):
+        assert pa.types.is_list(schema.field(name).type) and schema.field(name).type.value_type == pa.string()
+
+
 def test_the_row_count_for_the_progress_bar_comes_from_the_file(tmp_path: Path) -> None:
     from backspasm.screen.reading import Source
 

@@ -6,7 +6,6 @@ over the output only once every row is written (`commit`); `abort` removes it.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import os
@@ -23,14 +22,6 @@ OutputFormat = Literal["parquet", "csv", "jsonl"]
 OUTPUT_FORMATS: tuple[str, ...] = ("parquet", "csv", "jsonl")
 _EXTENSIONS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
                ".json": "jsonl"}
-
-
-_ARROW_SCHEMA = "ARROW:schema"  # where Parquet files written by Arrow keep the Arrow schema
-
-
-def _schema_text(schema: pa.Schema) -> str:
-    """The schema as Arrow stores it in a Parquet file's metadata: the IPC message, base64."""
-    return base64.b64encode(schema.serialize().to_pybytes()).decode("ascii")
 
 
 def detect(path: str) -> OutputFormat:
@@ -79,11 +70,12 @@ class Writer:
             import pyarrow.parquet as pq
 
             # Batches arrive with their code columns dictionary-encoded (rows.compact_schema), which
-            # Parquet stores as it stores any text; the Arrow schema kept in the file for readers is
-            # output_schema's, so the file reads back with plain text columns. Statistics (min and max
-            # per page) are kept for the columns a reader filters on; for the code lists they would
-            # cost a fifth of the writing and tell little.
-            self._compact = compact_schema(id_type).with_metadata({_ARROW_SCHEMA: _schema_text(self.schema)})
+            # Parquet stores as it stores any text. No Arrow schema is kept in the file, so readers
+            # take every column's type from Parquet's own: the code columns read back as plain text
+            # (and an id's Arrow-only details, such as a time zone's name, in Parquet's terms).
+            # Statistics (min and max per page) are kept for the columns a reader filters on; for
+            # the code lists they would cost a fifth of the writing and tell little.
+            self._compact = compact_schema(id_type)
             self._writer = pq.ParquetWriter(self._file, self._compact, compression="zstd", store_schema=False,
                                             write_statistics=[ID, "urgency", "error"])
         elif self.kind == "csv":
