@@ -263,6 +263,7 @@ def _list_view(d: _Dialect) -> list[str]:
 # ascending order. A listed code outside the list sets _UNKNOWN.
 _BIT = {code: 1 << i for i, code in enumerate(ORDER)}
 _UNKNOWN = 1 << len(ORDER)
+assert _UNKNOWN < 1 << 62, "the codes and the unknown bit must fit in a BIGINT"
 _ALL = _UNKNOWN - 1
 _BYTE = 8  # reasons are looked up a byte of the mask at a time, in tables built once per query
 
