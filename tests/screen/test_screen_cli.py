@@ -143,6 +143,70 @@ def test_two_jobs_write_exactly_what_one_job_writes(tmp_path: Path) -> None:
     assert pq.read_table(one).equals(pq.read_table(two))
 
 
+@pytest.mark.parametrize("ext", ["csv", "jsonl"])
+def test_three_jobs_keep_the_input_order_and_the_bad_rows_of_sent_chunks(tmp_path: Path, ext: str) -> None:
+    from backspasm.screen import screen_file
+
+    data = rows(900, seed=5)
+    data[7] = {**data[7], "pain": 12}
+    src = tmp_path / f"intake.{ext}"
+    if ext == "csv":
+        con = duckdb.connect()
+        try:
+            con.register("t", arrow_table(data).drop_columns(["diary", "text"]))
+            con.execute(f"COPY (SELECT * REPLACE (array_to_string(findings, ';') AS findings, array_to_string(denied, ';') "
+                        f"AS denied, array_to_string(conditions, ';') AS conditions) FROM t) TO '{src}' (HEADER)")
+        finally:
+            con.close()
+    else:
+        src.write_text("".join(json.dumps({"id": i, **row}) + "\n" for i, row in enumerate(data)))
+    one, three = tmp_path / "one.parquet", tmp_path / "three.parquet"
+    screen_file(str(src), str(one), chunk_rows=100)
+    summary = screen_file(str(src), str(three), jobs=3, chunk_rows=100)
+    assert pq.read_table(one).equals(pq.read_table(three))
+    assert summary.errors == 1 and summary.first_errors[0][0] == "7"
+
+
+def test_a_piece_a_worker_cannot_read_is_bad_input_in_the_parent(tmp_path: Path) -> None:
+    from backspasm.contract import BadInput
+    from backspasm.screen.reading import RowRange
+    from backspasm.screen.run import _batch, _screen_piece
+
+    failed = _screen_piece(RowRange(str(tmp_path / "gone.parquet"), 0, 10))
+    with pytest.raises(BadInput, match=r"cannot read .*gone\.parquet as Parquet after row 0"):
+        _batch(failed)
+
+
+def test_the_parquet_output_reads_back_as_plain_text_and_lists_of_text(tmp_path: Path) -> None:
+    src, out = tmp_path / "intake.parquet", tmp_path / "out.parquet"
+    pq.write_table(arrow_table(rows(50)), src)
+    assert screen(str(src), "--out", str(out)).exit_code == 0
+    schema = pq.read_table(out).schema
+    assert schema.field("urgency").type == pa.string() and schema.field("error").type == pa.string()
+    for name in ("reasons", "to_ask"):
+        assert pa.types.is_list(schema.field(name).type) and schema.field(name).type.value_type == pa.string()
+
+
+def test_the_row_count_for_the_progress_bar_comes_from_the_file(tmp_path: Path) -> None:
+    from backspasm.screen.reading import Source
+
+    parquet, csv = tmp_path / "a.parquet", tmp_path / "a.csv"
+    pq.write_table(arrow_table(rows(250)), parquet, row_group_size=100)
+    csv.write_text("hours_since_onset,pain\n1,2\n3,4\n")
+    for path, n in ((parquet, 250), (csv, 2)):
+        src = Source.open(str(path))
+        try:
+            assert src.count() == n
+        finally:
+            src.close()
+    src = Source.open(str(parquet))
+    try:
+        ranges = [(r.start, r.stop) for r in src.ranges(100) or []]
+    finally:
+        src.close()
+    assert ranges == [(0, 100), (100, 200), (200, 250)]  # on the row groups' edges
+
+
 def _refused(tmp_path: Path, src: Path, *messages: str, out_name: str = "out.parquet") -> None:
     out = tmp_path / out_name
     result = screen(str(src), "--out", str(out))

@@ -1,15 +1,13 @@
-"""Column values as a JSON object would hold them: CSV cells parsed, typed columns read flat.
+"""Column values as a JSON object would hold them: CSV cells parsed, typed columns read as Python values.
 
 A CSV cell is text: a number is parsed, a code list split on ';', a diary read as JSON, and an
 empty cell is an absent field, so a bad cell gets the same message as the same value in JSON.
-A typed diary column is read as flat arrays, so each row's entries are checked without
-building a record per entry.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
@@ -70,35 +68,4 @@ def typed_values(batch: pa.RecordBatch, name: str) -> list[Any]:
     return cells(name, values) if _is_text(column.type) and name in _CELL else values
 
 
-class DiaryColumn:
-    """A typed diary column as flat arrays, so each row's entries are checked without building records."""
-
-    def __init__(self, column: pa.Array):
-        self.text = _is_text(column.type) or pa.types.is_null(column.type)
-        if self.text:  # JSON text, or no diary at all: the exact way parses and checks it
-            self.cells = column.to_pylist()
-            return
-        self.valid = column.is_valid().to_pylist()
-        self.offsets = column.offsets.to_pylist()
-        values = column.values
-        self.ok = values.is_valid().to_pylist()
-        h = values.field("hours_since_onset")
-        self.h = (h.cast(pa.float64()) if pa.types.is_decimal(h.type) else h).to_pylist()
-        self.p = values.field("pain").to_pylist()
-
-    def has(self, i: int) -> bool:
-        if self.text:
-            return self.cells[i] is not None and bool(self.cells[i].strip())
-        return bool(self.valid[i]) and bool(self.offsets[i + 1] > self.offsets[i])
-
-    def pairs(self, i: int) -> Iterable[tuple[Any, Any]] | None:
-        """Row i's (hours_since_onset, pain) entries, or None when only the exact way can read them."""
-        if self.text:
-            return None  # JSON text: the exact way parses and checks it
-        a, b = self.offsets[i], self.offsets[i + 1]
-        if not all(self.ok[a:b]):
-            return None
-        return zip(self.h[a:b], self.p[a:b], strict=True)
-
-
-__all__ = ["DiaryColumn", "cells", "typed_values"]
+__all__ = ["cells", "typed_values"]

@@ -2,7 +2,9 @@
 
 Everything streams in chunks, so memory stays flat whatever the file's size. DuckDB reads
 tables (CSV with every cell as text, so a bad cell marks its row rather than turning the
-whole column into text; Parquet with its own types, checked once against columns.py).
+whole column into text; Parquet with its own types, checked once against columns.py). For
+several processes a Parquet file is cut into row ranges instead, and each process reads its
+own ranges (DuckDB skips the row groups a range does not touch): no rows travel between them.
 JSON Lines are read a line at a time because each line is one assessment object and is
 validated exactly as `backspasm assess` validates one (a repeated key included, which a
 columnar JSON reader would merge silently).
@@ -49,6 +51,15 @@ class LineChunk:
     lines: list[bytes]
     numbers: list[int]
     fhir: bool
+
+
+@dataclass(frozen=True)
+class RowRange:
+    """Rows [start, stop) of a Parquet file (counted from 0), read by the process that screens them."""
+
+    path: str
+    start: int
+    stop: int
 
 
 Chunk = TableChunk | LineChunk
@@ -178,10 +189,10 @@ class Source:
             import duckdb
 
             try:
-                row = self._query("SELECT count(*) FROM {source}").fetchone()
+                rows = self._query("SELECT count(*) FROM {source}").fetchall()
             except duckdb.Error:
                 return None
-            return int(row[0]) if row else None
+            return int(rows[0][0]) if rows else None
         n = 0
         with _open_binary(self.path) as f:
             for block in iter(lambda: f.read(1 << 20), b""):
@@ -198,6 +209,20 @@ class Source:
             yield from self._line_chunks(size)
             return
         yield from self._table_chunks(size)
+
+    def ranges(self, rows: int | None = None) -> Iterator[RowRange] | None:
+        """The input as row ranges for processes that read their own (Parquet only; None for the others).
+        A range ends on a row group's edge where it can (a group read in parts is decoded in parts)."""
+        if self.kind != "parquet":
+            return None
+        size = rows or (TEXT_TABLE_ROWS if self.has_text() else TABLE_ROWS)
+        ends = _group_ends(self.path)
+        if ends is None:
+            total = self.count()
+            if total is None:
+                return None
+            ends = [*range(size, total, size), total]
+        return _ranges(self.path, ends, size)
 
     def _table_chunks(self, size: int) -> Iterator[TableChunk]:
         import duckdb
@@ -244,9 +269,70 @@ class Source:
             self._con = None
 
 
+def _group_ends(path: str) -> list[int] | None:
+    """Where each row group of a Parquet file ends (its footer says), or None when it cannot be read here."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(path)
+    except (OSError, pa.ArrowException):
+        return None
+    ends, n = [], 0
+    for i in range(meta.num_row_groups):
+        n += meta.row_group(i).num_rows
+        ends.append(n)
+    return ends
+
+
+def _ranges(path: str, ends: list[int], size: int) -> Iterator[RowRange]:
+    """Ranges of about `size` rows or more, ending where a row group ends; a group of more than twice
+    `size` rows is cut into parts of `size`."""
+    start = 0
+    for end in ends:
+        if end - start > 2 * size:
+            while end - start > 2 * size:
+                yield RowRange(path, start, start + size)
+                start += size
+        if end - start >= size or end == ends[-1]:
+            if end > start:
+                yield RowRange(path, start, end)
+            start = end
+
+
+_range_con: Any = None  # this process's own connection for reading row ranges
+
+
+def read_range(r: RowRange) -> TableChunk:
+    """Rows [start, stop) of a Parquet file, in the types the whole file's check saw (one DuckDB thread:
+    each process reading a range has a core of its own)."""
+    import duckdb
+
+    global _range_con
+    if _range_con is None:
+        _range_con = duckdb.connect(config={"threads": 1, "memory_limit": "128MB", "preserve_insertion_order": True})
+        _range_con.execute("SET enable_progress_bar = false")
+    try:
+        table = _range_con.sql(
+            "SELECT * EXCLUDE (file_row_number) FROM read_parquet(?, file_row_number = true) "
+            "WHERE file_row_number >= ? AND file_row_number < ?", params=[r.path, r.start, r.stop]).to_arrow_table()
+    except (duckdb.Error, pa.ArrowException) as e:
+        raise BadInput([("", f"cannot read {r.path} as Parquet after row {r.start}: {_first_line_of(e)}")]) from None
+    batch = table.combine_chunks().to_batches()
+    return TableChunk(batch[0] if batch else pa.RecordBatch.from_pylist([], schema=table.schema), r.start + 1, False)
+
+
+def close_range_reader() -> None:
+    """Close this process's range connection (a run that read ranges itself calls it at the end)."""
+    global _range_con
+    if _range_con is not None:
+        _range_con.close()
+        _range_con = None
+
+
 def _first_line_of(e: BaseException) -> str:
     text = str(e).strip()
     return text.splitlines()[0] if text else type(e).__name__
 
 
-__all__ = ["INPUT_FORMATS", "Chunk", "LineChunk", "Source", "TableChunk", "detect"]
+__all__ = ["INPUT_FORMATS", "Chunk", "LineChunk", "RowRange", "Source", "TableChunk", "close_range_reader", "detect",
+           "read_range"]

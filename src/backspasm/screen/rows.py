@@ -1,44 +1,49 @@
 """Screening rows: one outcome per row (urgency, reasons, to_ask, evidence, or an error).
 
-Two ways through, one answer. A row of structured answers whose values are plainly valid
-(right types, in range, known codes) takes the quick way: its codes become bit masks, the
-numbers add the derived findings, and each distinct (findings, hour interval) is decided once
-by `engine.decide` and each distinct set of covered red flags gets its `to_ask` once. Every
-other row, one with text or one the quick check doubts, takes the exact way: the contract's
-own validation (so a bad row gets the very message `backspasm assess` gives) and `assess`.
+Two ways through, one answer. Rows of structured answers whose values are plainly valid
+(right types, in range, known codes) take the quick way: their codes become bit masks, the
+numbers add the derived findings, and each distinct (findings, hour interval) is triaged once
+by the engine's own `triage` and each distinct set of covered red flags gets its `to_ask` once.
+For a typed table this is done a column at a time (quick.py). Every other row, one with text
+or one the quick check doubts, takes the exact way: the contract's own validation (so a bad
+row gets the very message `backspasm assess` gives) and `assess`.
 """
 
 from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from ..codes import CONDITION_CODES, DEFAULT_LOCALE, DERIVED_ONLY_FINDINGS, FINDING_CODES, LOCALES
+from ..codes import CONDITION_CODES, DERIVED_ONLY_FINDINGS, FINDING_CODES, LOCALES, URGENCY_LEVELS
 from ..contract import MAX_HOURS, MAX_TEXT, BadInput, loads_strict, parse_assessment
-from ..engine import TextReader, assess, decide
+from ..engine import TextReader, assess
 from ..findings import LONG_DURATION_HOURS, MEANINGFUL_CHANGE, NOT_IMPROVING_AFTER_HOURS, SEVERE_PAIN
-from ..plan import tables
+from ..plan import representative, tables
 from ..safetynet import red_flags, to_ask
-from .cells import DiaryColumn, cells, typed_values
+from ..triage import triage
+from .cells import cells, typed_values
 from .columns import FIELDS, ID
+from .quick import BIT, quick_columns
 
 _LOCALES = frozenset(LOCALES)
 _FIELDS = frozenset(FIELDS)
 # Fields the quick way reads; a row with any other (an `unsure` list: those count as present) takes the exact way.
 _QUICK_FIELDS = _FIELDS - {"unsure"}
 _NONE: frozenset[str] = frozenset()
-_ALL_BITS: dict[str, int] = {code: 1 << i for i, code in enumerate(FINDING_CODES)}
+_ALL_BITS = BIT
 _BIT: dict[str, int] = {code: b for code, b in _ALL_BITS.items() if code not in DERIVED_ONLY_FINDINGS}
 _CBIT: dict[str, int] = {code: 1 << i for i, code in enumerate(CONDITION_CODES)}
 _SEVERE, _LONG = _ALL_BITS["severe_pain"], _ALL_BITS["long_duration"]
 _NOT_IMPROVING, _WORSENING = _ALL_BITS["not_improving"], _ALL_BITS["worsening"]
 _RED = sum(_ALL_BITS[c] for c in red_flags())
 _DECLINE = -1
+_BUCKET_BITS = 8  # a decision's key: the findings' bits above the hour interval's number
+_BUCKET_MASK = (1 << _BUCKET_BITS) - 1
 KEEP = 100_000  # distinct decisions kept per process before the memo starts afresh
 
 
@@ -67,6 +72,31 @@ OUTPUT_COLUMNS = (ID, *(f.name for f in RESULT_FIELDS))
 def output_schema(id_type: pa.DataType) -> pa.Schema:
     """The output's columns: the input's id, as it was, then the screen's."""
     return pa.schema([pa.field(ID, id_type), *RESULT_FIELDS])
+
+
+# Inside a run the urgency and the code lists travel dictionary-encoded against the fixed lists
+# of levels and codes: a row's to_ask is a dozen one-byte numbers rather than a dozen strings, which
+# makes building, sending between processes and writing Parquet cheaper. `plain` turns a batch
+# back into output_schema's types.
+_LEVELS = pa.array(np.array(URGENCY_LEVELS, object), pa.string())
+_CODES = pa.array(np.array(FINDING_CODES, object), pa.string())
+_LEVEL_PLACE: dict[str, int] = {level: i for i, level in enumerate(URGENCY_LEVELS)}
+_CODE_PLACE: dict[str, int] = {code: i for i, code in enumerate(FINDING_CODES)}
+_CODE = pa.dictionary(pa.int8(), pa.string())
+_COMPACT = {"urgency": _CODE, "reasons": pa.list_(_CODE), "to_ask": pa.list_(_CODE)}
+
+
+def compact_schema(id_type: pa.DataType) -> pa.Schema:
+    """The types of the batches a Screener returns: output_schema's, code columns dictionary-encoded."""
+    return pa.schema([pa.field(f.name, _COMPACT.get(f.name, f.type)) for f in output_schema(id_type)])
+
+
+def plain(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """A screened batch in output_schema's types."""
+    schema = output_schema(batch.schema.field(ID).type)
+    if batch.schema.equals(schema):
+        return batch
+    return pa.RecordBatch.from_arrays([c.cast(f.type) for c, f in zip(batch.columns, schema, strict=True)], schema=schema)
 
 
 def _codes_of(mask: int) -> frozenset[str]:
@@ -144,13 +174,19 @@ class Screener:
 
     def __init__(self, read_text: TextReader | None = None) -> None:
         self.read_text = read_text
-        t = tables()
-        self._marks = t.hour_marks
-        self._no_age = t.age_flags(None)
+        self._tables = tables()
+        self._marks = np.array(self._tables.hour_marks, np.float64)
+        assert len(self._marks) < 1 << _BUCKET_BITS
+        self._no_age = self._tables.age_flags(None)
         self.decisions: list[tuple[str, tuple[str, ...]]] = []
         self._dindex: dict[int, int] = {}
         self.asks: list[tuple[str, ...]] = []
         self._aindex: dict[int, int] = {}
+        # The same, as numbers for building output columns: each decision's urgency (its place in
+        # URGENCY_LEVELS) and reasons, each to_ask, as _Lists of places in FINDING_CODES.
+        self._urgency: list[int] = []
+        self._reasons = _Lists()
+        self._asked = _Lists()
 
     def _fresh(self) -> None:
         if len(self.decisions) > KEEP or len(self.asks) > KEEP:
@@ -158,24 +194,39 @@ class Screener:
             self.asks.clear()
             self._dindex.clear()
             self._aindex.clear()
+            self._urgency.clear()
+            self._reasons = _Lists()
+            self._asked = _Lists()
 
-    def _serials(self, fm: int, dm: int, hours: float) -> tuple[int, int]:
-        """Which decision (urgency, reasons) and which to_ask a row has: each distinct one is worked out once."""
-        bucket = bisect_right(self._marks, hours)
-        key = fm << 8 | bucket
+    def _decision(self, key: int) -> int:
+        """The serial of the decision (urgency, reasons) for findings and an hour interval, `fm << 8 | bucket`."""
         j = self._dindex.get(key)
         if j is None:
             j = self._dindex[key] = len(self.decisions)
             # Urgency and reasons depend on the findings and the hour only (CONTRACT.md): the
-            # conditions, age and locale, checked already, do not split the key.
-            d = decide(_codes_of(fm), _NONE, _NONE, bucket, self._no_age, DEFAULT_LOCALE)
-            self.decisions.append((d.urgency, tuple(r.code for r in d.reasons)))
-        covered = (fm | dm) & _RED
+            # conditions, age and locale, checked already, do not split the key. `engine.decide`
+            # takes them from this same call, at the interval's representative hour.
+            hours, _ = representative(self._tables, key & _BUCKET_MASK, self._no_age)
+            urgency, reasons = triage(_codes_of(key >> _BUCKET_BITS), _NONE, hours)
+            codes = tuple(r.code for r in reasons)
+            self.decisions.append((urgency, codes))
+            self._urgency.append(_LEVEL_PLACE[urgency])
+            self._reasons.add(codes)
+        return j
+
+    def _ask(self, covered: int) -> int:
+        """The serial of the to_ask for the red flags a row covered (as bits)."""
         k = self._aindex.get(covered)
         if k is None:
             k = self._aindex[covered] = len(self.asks)
             self.asks.append(to_ask(_codes_of(covered)))
-        return j, k
+            self._asked.add(self.asks[-1])
+        return k
+
+    def _serials(self, fm: int, dm: int, hours: float) -> tuple[int, int]:
+        """Which decision (urgency, reasons) and which to_ask a row has: each distinct one is worked out once."""
+        bucket = bisect_right(self._tables.hour_marks, hours)
+        return self._decision(fm << _BUCKET_BITS | bucket), self._ask((fm | dm) & _RED)
 
     # ---- one row ----
 
@@ -217,45 +268,31 @@ class Screener:
         ids = batch.column(names.index(ID)) if ID in names else pa.array(range(first_row, first_row + n), pa.int64())
         if text_cells:
             cols = {name: cells(name, batch.column(names.index(name)).to_pylist()) for name in FIELDS if name in names}
-            return self._assemble(ids, [self.one({k: v[i] for k, v in cols.items() if v[i] is not None}) for i in range(n)])
+            return self._rows(ids, [self.one({k: v[i] for k, v in cols.items() if v[i] is not None}) for i in range(n)])
         return self._typed(batch, ids)
 
     def _typed(self, batch: pa.RecordBatch, ids: pa.Array) -> pa.RecordBatch:
-        """Typed columns (types checked once, by the schema): values are range- and code-checked here,
-        and the exact way takes only the rows this declines (those with words to read among them)."""
+        """Typed columns (types checked once, by the schema): values are range- and code-checked a column
+        at a time, and the exact way takes only the rows this declines (those with words to read among them)."""
         n = batch.num_rows
-        names = batch.schema.names
-        none: list[Any] = [None] * n
-        hours, pain, age, findings, denied, conds, locale, text = (
-            typed_values(batch, name) if name in names else none
-            for name in ("hours_since_onset", "pain", "age", "findings", "denied", "conditions", "locale", "text")
-        )
-        diary = DiaryColumn(batch.column(names.index("diary"))) if "diary" in names else None
-        unsure = typed_values(batch, "unsure") if "unsure" in names else none
-        rows: list[tuple[int, int] | Outcome | None] = [None] * n
-        declined: list[int] = []
-        serials = self._serials
-        for i in range(n):
-            h = hours[i]
-            words = text[i]
-            if (words is not None and (len(words) > MAX_TEXT or words.strip())) or unsure[i]:
-                declined.append(i)  # words to read, or answers the person was unsure of: the exact way
-                continue
-            masks = _masks(h, pain[i], age[i], findings[i], denied[i], conds[i], locale[i])
-            if masks is not None and diary is not None and diary.has(i):
-                pairs = diary.pairs(i)
-                trend = _DECLINE if pairs is None else _trend(pairs, h, pain[i])
-                masks = None if trend == _DECLINE else (masks[0] | trend, masks[1])
-            if masks is None:
-                declined.append(i)
-            else:
-                rows[i] = serials(masks[0], masks[1], h)
-        if declined:
-            picked = batch.take(pa.array(declined, pa.int64()))
+        q = quick_columns(batch)
+        dser = np.zeros(n, np.int64)
+        aser = np.zeros(n, np.int64)
+        quick = np.flatnonzero(q.ok)
+        if len(quick):
+            found = q.found[quick]
+            keys = found << _BUCKET_BITS | np.searchsorted(self._marks, q.hours[quick], side="right")
+            distinct, inverse = np.unique(keys, return_inverse=True)
+            dser[quick] = np.array([self._decision(int(k)) for k in distinct], np.int64)[inverse]
+            distinct, inverse = np.unique((found | q.denied[quick]) & _RED, return_inverse=True)
+            aser[quick] = np.array([self._ask(int(c)) for c in distinct], np.int64)[inverse]
+        declined = np.flatnonzero(~q.ok)
+        exact: list[Outcome] = []
+        if len(declined):
+            picked = batch.take(pa.array(declined))
             data = {name: typed_values(picked, name) for name in picked.schema.names if name in _FIELDS}
-            for k, i in enumerate(declined):
-                rows[i] = self.exact({name: v[k] for name, v in data.items() if v[k] is not None})
-        return self._assemble(ids, rows)
+            exact = [self.exact({name: v[k] for name, v in data.items() if v[k] is not None}) for k in range(len(declined))]
+        return self._assemble(ids, dser, aser, declined, exact)
 
     def lines(self, lines: Sequence[str | bytes], numbers: Sequence[int] | None, fhir: bool = False) -> pa.RecordBatch:
         """Screen JSON Lines: each line one assessment object (with an optional id), or a FHIR resource.
@@ -270,7 +307,7 @@ class Screener:
             row_id, outcome = screen_line(line, number)
             ids.append(row_id if row_id is not None else (None if number is None else str(number)))
             rows.append(outcome)
-        return self._assemble(pa.array(ids, pa.string()), rows)
+        return self._rows(pa.array(ids, pa.string()), rows)
 
     def _decode(self, line: str | bytes, row: int | None) -> Any:
         where = "" if row is None else f"line {row}: "
@@ -308,59 +345,76 @@ class Screener:
 
     # ---- outcomes -> Arrow ----
 
-    def _assemble(self, ids: pa.Array, rows: Sequence[tuple[int, int] | Outcome | None]) -> pa.RecordBatch:
-        """The output batch: each distinct decision, to_ask and exact outcome is built once, then taken."""
-        nd, na = len(self.decisions), len(self.asks)
-        dser: list[int] = []
-        aser: list[int] = []
-        xser: list[int] = []
+    def _rows(self, ids: pa.Array, rows: Sequence[tuple[int, int] | Outcome]) -> pa.RecordBatch:
+        """The output batch for rows screened one at a time: serials from the quick way, or outcomes."""
+        n = len(rows)
+        dser = np.zeros(n, np.int64)
+        aser = np.zeros(n, np.int64)
+        declined: list[int] = []
         exact: list[Outcome] = []
-        for r in rows:
-            if not isinstance(r, Outcome):
-                assert r is not None
-                dser.append(r[0])
-                aser.append(r[1])
-                xser.append(0)
-            else:
+        for i, r in enumerate(rows):
+            if isinstance(r, Outcome):
+                declined.append(i)
                 exact.append(r)
-                dser.append(nd + len(exact) - 1)
-                aser.append(na + len(exact) - 1)
-                xser.append(len(exact))
-        decisions, asks = self.decisions, self.asks
+            else:
+                dser[i], aser[i] = r
+        return self._assemble(ids, dser, aser, np.array(declined, np.int64), exact)
 
-        def urgency(s: int) -> str | None:
-            return decisions[s][0] if s < nd else exact[s - nd].urgency
-
-        def reasons(s: int) -> tuple[str, ...] | None:
-            return decisions[s][1] if s < nd else (None if exact[s - nd].error else exact[s - nd].reasons)
-
-        def ask(s: int) -> tuple[str, ...] | None:
-            return asks[s] if s < na else (None if exact[s - na].error else exact[s - na].to_ask)
-
-        def evidence(s: int) -> list[dict[str, Any]] | None:
-            if not s:
-                return []
-            o = exact[s - 1]
-            return None if o.error else [{"code": c, "start": a, "end": b, "text": t} for c, a, b, t in o.evidence]
-
-        def error(s: int) -> str | None:
-            return exact[s - 1].error if s else None
-
-        arrays = [
-            _taken(urgency, dser, pa.string()),
-            _taken(reasons, dser, CODES),
-            _taken(ask, aser, CODES),
-            _taken(evidence, xser, pa.list_(EVIDENCE)),
-            _taken(error, xser, pa.string()),
-        ]
-        return pa.RecordBatch.from_arrays([ids, *arrays], schema=output_schema(ids.type))
+    def _assemble(self, ids: pa.Array, dser: np.ndarray[Any, Any], aser: np.ndarray[Any, Any],
+                  declined: np.ndarray[Any, Any], exact: list[Outcome]) -> pa.RecordBatch:
+        """The output batch, taken from the distinct decisions and to_ask lists (built once each) and the
+        exact outcomes. `dser`/`aser` hold the quick rows' serials; the `declined` rows get `exact`'s outcomes."""
+        n = len(dser)
+        nd, na = len(self.decisions), len(self.asks)
+        if len(declined):
+            serial = np.arange(len(declined), dtype=np.int64)
+            dser[declined] = nd + serial
+            aser[declined] = na + serial
+        places = np.array(self._urgency + [-1 if o.error else _LEVEL_PLACE[str(o.urgency)] for o in exact], np.int8)[dser]
+        urgency = pa.DictionaryArray.from_arrays(pa.array(places, mask=places < 0), _LEVELS)
+        reasons = self._reasons.arrow([None if o.error else o.reasons for o in exact]).take(pa.array(dser))
+        asked = self._asked.arrow([None if o.error else o.to_ask for o in exact]).take(pa.array(aser))
+        if exact:
+            xser = np.zeros(n, np.int64)
+            xser[declined] = np.arange(1, len(declined) + 1)
+            evidence = pa.array([[], *(None if o.error else [{"code": c, "start": a, "end": b, "text": t}
+                                                              for c, a, b, t in o.evidence] for o in exact)],
+                                pa.list_(EVIDENCE)).take(pa.array(xser))
+            error = pa.array([None, *(o.error for o in exact)], pa.string()).take(pa.array(xser))
+        else:
+            evidence = pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, np.int32)), pa.array([], EVIDENCE))
+            error = pa.nulls(n, pa.string())
+        return pa.RecordBatch.from_arrays([ids, urgency, reasons, asked, evidence, error], schema=compact_schema(ids.type))
 
 
-def _taken(pick: Callable[[int], Any], serials: list[int], typ: pa.DataType) -> pa.Array:
-    """`pick(serials[i])` for each row, building each distinct value once."""
-    arr = pa.array(serials, pa.int64())
-    distinct = pc.unique(arr)
-    return pa.array([pick(s) for s in distinct.to_pylist()], typ).take(pc.index_in(arr, value_set=distinct))
+class _Lists:
+    """Lists of finding codes kept as their places in FINDING_CODES (flat, with offsets), so the output's
+    dictionary-encoded code lists are built with NumPy rather than string by string."""
+
+    def __init__(self) -> None:
+        self.offsets: list[int] = [0]
+        self.places: list[int] = []
+        self._numpy: tuple[int, np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None
+
+    def add(self, codes: Sequence[str]) -> None:
+        self.places.extend(_CODE_PLACE[c] for c in codes)  # KeyError for a code outside the list: never dropped
+        self.offsets.append(len(self.places))
+
+    def arrow(self, more: Sequence[Sequence[str] | None]) -> pa.Array:
+        """These lists, then `more` (None for a null list), as list<dictionary<int8, string>>."""
+        n = len(self.offsets) - 1
+        if self._numpy is None or self._numpy[0] != n:  # rebuilt only when lists were added
+            self._numpy = (n, np.array(self.offsets, np.int32), np.array(self.places, np.int8))
+        _, offsets, places = self._numpy
+        mask = None
+        if more:
+            extra = [_CODE_PLACE[c] for codes in more if codes is not None for c in codes]
+            ends = np.cumsum([0 if codes is None else len(codes) for codes in more], dtype=np.int32)
+            offsets = np.concatenate([offsets, offsets[-1] + ends])
+            places = np.concatenate([places, np.array(extra, np.int8)])
+            mask = pa.array(np.concatenate([np.zeros(n, np.bool_), np.array([c is None for c in more], np.bool_)]))
+        values = pa.DictionaryArray.from_arrays(pa.array(places), _CODES)
+        return pa.ListArray.from_arrays(pa.array(offsets), values, mask=mask)
 
 
 def _id_text(value: Any) -> str:
@@ -368,4 +422,4 @@ def _id_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-__all__ = ["OUTPUT_COLUMNS", "Outcome", "Screener", "output_schema"]
+__all__ = ["OUTPUT_COLUMNS", "Outcome", "Screener", "compact_schema", "output_schema", "plain"]

@@ -1,8 +1,10 @@
-"""The screen as a run: chunks in order through one process or a pool of workers, out to the writer.
+"""The screen as a run: the input's pieces in order, screened here or in worker processes, out to the writer.
 
-With `jobs` > 1 each worker process screens whole chunks (Arrow batches travel between
-processes as Arrow IPC); a bounded window of chunks in flight keeps memory flat and the
-output in input order. Workers are started with `spawn`, so none inherits DuckDB's threads.
+With `jobs` > 1 this process and `jobs - 1` workers share the pieces: a Parquet file's row
+ranges, which each process reads for itself, or chunks of other inputs, sent to the worker
+that screens them. This process screens pieces too (it is never idle while the workers start)
+and writes every screened batch in input order; a bounded window of pieces keeps memory flat.
+Workers are started with `spawn`, so none inherits DuckDB's threads.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from multiprocessing import get_context
 
 import pyarrow as pa
@@ -19,7 +22,7 @@ import pyarrow.compute as pc
 
 from ..codes import URGENCY_LEVELS
 from ..contract import BadInput
-from .reading import Chunk, LineChunk, Source
+from .reading import Chunk, LineChunk, RowRange, Source, close_range_reader, read_range
 from .rows import Screener
 from .writing import Writer
 
@@ -85,12 +88,32 @@ def _process_screener() -> Screener:
     return _screener
 
 
-def screen_chunk(chunk: Chunk) -> pa.RecordBatch:
-    """Screen one chunk in this process (the same function runs in every worker)."""
+Piece = Chunk | RowRange
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A piece a worker could not read: its errors, raised again as BadInput in the parent."""
+
+    errors: list[tuple[str, str]]
+
+
+def screen_chunk(chunk: Piece) -> pa.RecordBatch:
+    """Screen one piece of the input in this process (the same function runs in every worker)."""
     s = _process_screener()
+    if isinstance(chunk, RowRange):
+        chunk = read_range(chunk)
     if isinstance(chunk, LineChunk):
         return s.lines(chunk.lines, chunk.numbers, chunk.fhir)
     return s.table(chunk.batch, chunk.first_row, chunk.text_cells)
+
+
+def _screen_piece(piece: Piece) -> pa.RecordBatch | Failed:
+    """screen_chunk in a worker: a reading error comes back as a value (BadInput does not pickle)."""
+    try:
+        return screen_chunk(piece)
+    except BadInput as e:
+        return Failed(e.errors)
 
 
 def _warm() -> None:
@@ -98,24 +121,61 @@ def _warm() -> None:
     _process_screener()
 
 
-def _ordered(chunks: Iterator[Chunk], jobs: int) -> Iterator[pa.RecordBatch]:
-    """Screened batches in input order: here, or across `jobs` worker processes."""
+@dataclass
+class _Slot:
+    """A piece in the window: not taken yet (None), given to a worker (its Future), or screened here."""
+
+    piece: Piece
+    state: Future[pa.RecordBatch | Failed] | pa.RecordBatch | None = None
+
+
+def _ordered(pieces: Iterator[Piece], jobs: int) -> Iterator[pa.RecordBatch]:
+    """Screened batches in input order: here, or shared between this process and `jobs - 1` workers.
+
+    The next few pieces form a window. This process screens the first piece nobody has taken and
+    writes each batch as soon as every piece before it is written; a worker with fewer than two
+    pieces waiting is given the last one nobody has taken, so workers work ahead of this process
+    and their batches are ready by the time the writing reaches them. Only the window's pieces
+    are held in memory."""
     if jobs <= 1:
-        for chunk in chunks:
-            yield screen_chunk(chunk)
+        for piece in pieces:
+            yield screen_chunk(piece)
         return
-    window: deque[Future[pa.RecordBatch]] = deque()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_warm) as pool:
+    helpers = jobs - 1
+    size = 4 * jobs
+    window: deque[_Slot] = deque()
+    upcoming = iter(pieces)
+    with ProcessPoolExecutor(max_workers=helpers, mp_context=get_context("spawn"), initializer=_warm) as pool:
         try:
-            for chunk in chunks:
-                window.append(pool.submit(screen_chunk, chunk))
-                if len(window) >= 2 * jobs:
-                    yield window.popleft().result()
-            while window:
-                yield window.popleft().result()
+            while True:
+                for piece in islice(upcoming, size - len(window)):
+                    window.append(_Slot(piece))
+                if not window:
+                    return
+                head = window[0].state
+                if head is not None and (not isinstance(head, Future) or head.done()):
+                    yield _batch(window.popleft().state)
+                    continue
+                free = [slot for slot in window if slot.state is None]
+                waiting = sum(1 for slot in window if isinstance(slot.state, Future) and not slot.state.done())
+                if free and waiting < 2 * helpers:
+                    free[-1].state = pool.submit(_screen_piece, free[-1].piece)
+                elif free:
+                    free[0].state = screen_chunk(free[0].piece)
+                else:
+                    yield _batch(window.popleft().state)  # everything is taken: wait for the first piece
         finally:
-            for f in window:
-                f.cancel()
+            for slot in window:
+                if isinstance(slot.state, Future):
+                    slot.state.cancel()
+
+
+def _batch(item: Future[pa.RecordBatch | Failed] | pa.RecordBatch | None) -> pa.RecordBatch:
+    assert item is not None
+    out = item.result() if isinstance(item, Future) else item
+    if isinstance(out, Failed):
+        raise BadInput(out.errors)
+    return out
 
 
 def screen_file(
@@ -140,7 +200,8 @@ def screen_file(
         try:
             if on_start is not None:
                 on_start(src)
-            for batch in _ordered(src.chunks(chunk_rows), jobs):
+            ranges = src.ranges(chunk_rows) if jobs > 1 else None
+            for batch in _ordered(ranges if ranges is not None else src.chunks(chunk_rows), jobs):
                 writer.write(batch)
                 summary.add(batch)
                 if on_rows is not None:
@@ -153,6 +214,7 @@ def screen_file(
         writer.commit()
     finally:
         src.close()
+        close_range_reader()
     summary.seconds = time.perf_counter() - started
     return summary
 

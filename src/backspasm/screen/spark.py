@@ -68,6 +68,7 @@ def _screen_partition(kind: str, out_kind: str) -> Any:
     """The function mapInArrow runs in each Python worker (pickled; imports on the executor)."""
 
     def screen(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from backspasm.screen.rows import plain
         from backspasm.screen.run import _process_screener
         from backspasm.screen.writing import flat as flatten
 
@@ -77,7 +78,7 @@ def _screen_partition(kind: str, out_kind: str) -> Any:
                 out = s.lines(batch.column(0).to_pylist(), None, kind == "fhir")
             else:
                 out = s.table(batch, 1, kind == "csv")
-            yield flatten(out) if out_kind == "csv" else out
+            yield flatten(out) if out_kind == "csv" else plain(out)
 
     return screen
 

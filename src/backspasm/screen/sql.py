@@ -64,8 +64,9 @@ class _Dialect:
         known = self.array([_quote(c) for c in allowed])
         if self.name == "postgres":
             return f"NOT coalesce({column} <@ {known}, true) OR array_position({column}, NULL) IS NOT NULL"
-        if self.name == "duckdb":
-            return f"coalesce(NOT list_has_all({known}, {column}) OR list_count({column}) <> len({column}), false)"
+        if self.name == "duckdb":  # an unknown code (or a NULL) has no place in the list; empty lists skip the lookup
+            places = f"list_transform({column}, lambda c: list_position({known}, c))"
+            return f"len({column}) > 0 AND coalesce(list_count({places}) <> len({column}), false)"
         return f"coalesce(size(filter({column}, x -> x IS NULL OR NOT array_contains({known}, x))), 0) > 0"
 
     def has_repeats(self, column: str) -> str:
@@ -108,66 +109,36 @@ class _Dialect:
                     f"{_PG_DIARY}) e WHERE jsonb_typeof(e) <> 'object' OR {test})")
         test = "e IS NULL OR " + bad.format(h="e.hours_since_onset", p="e.pain")
         if self.name == "duckdb":
-            return f"coalesce(len(list_filter(diary, lambda e: {test})), 0) > 0"
+            return f"len(diary) > 0 AND coalesce(len(list_filter(diary, lambda e: {test})), 0) > 0"
         return f"coalesce(size(filter(diary, e -> {test})), 0) > 0"
 
-    # Codes in the counted list: DuckDB works on each code's place in ORDER (small integers
-    # are much cheaper to test, sort and dedupe than text); the others on the codes themselves.
-
-    def value(self, code: str) -> str:
-        return str(ORDER.index(code) + 1) if self.name == "duckdb" else _quote(code)
+    # PostgreSQL and Spark SQL count findings as lists of codes; DuckDB as bit masks (_mask_view).
 
     def values(self, codes: Sequence[str]) -> str:
-        return self.array([self.value(c) for c in codes])
-
-    def listed(self) -> str:
-        """The findings column as counted values (DuckDB: NULL for an unknown code)."""
-        if self.name == "duckdb":
-            return f"list_transform(findings, lambda c: list_position({self.array([_quote(c) for c in ORDER])}, c))"
-        return "findings"
-
-    def listed_unknown(self) -> str:
-        if self.name == "duckdb":
-            return f"coalesce(list_count(listed) <> len(listed) OR list_contains(listed, {self.value('long_duration')}), false)"
-        return self.has_unknown("findings", REPORTABLE)
-
-    def listed_repeats(self) -> str:
-        if self.name == "duckdb":
-            return "coalesce(list_unique(listed) <> len(listed), false)"
-        return self.has_repeats("findings")
+        return self.array([_quote(c) for c in codes])
 
     def concat(self, a: str, b: str) -> str:
-        return {"duckdb": f"list_concat({a}, {b})", "postgres": f"({a} || {b})", "spark": f"concat({a}, {b})"}[self.name]
+        return f"({a} || {b})" if self.name == "postgres" else f"concat({a}, {b})"
 
     def empty_if_null(self, column: str) -> str:
-        return {"duckdb": f"coalesce({column}, [])", "postgres": f"coalesce({column}, '{{}}'::text[])",
-                "spark": f"coalesce({column}, array())"}[self.name]
+        return f"coalesce({column}, '{{}}'::text[])" if self.name == "postgres" else f"coalesce({column}, array())"
 
     def has_any(self, column: str, codes: Sequence[str]) -> str:
         known = self.values(codes)
-        return {"duckdb": f"list_has_any({column}, {known})", "postgres": f"({column} && {known})",
-                "spark": f"arrays_overlap({column}, {known})"}[self.name]
+        return f"({column} && {known})" if self.name == "postgres" else f"arrays_overlap({column}, {known})"
 
     def ordered(self, column: str, late: list[tuple[list[str], float]]) -> str:
         """The counted codes in ORDER (reasons order), once each, leaving out each late group before its hour."""
 
         def waits(c: str) -> str:
-            parts = [f"({c} NOT IN ({', '.join(self.value(x) for x in codes)}) OR hours_since_onset >= {hour:g})"
+            parts = [f"({c} NOT IN ({', '.join(_quote(x) for x in codes)}) OR hours_since_onset >= {hour:g})"
                      for codes, hour in late]
             return " AND ".join(parts) or "true"
 
         if self.name == "postgres":
             return (f"ARRAY(SELECT o.c FROM unnest({self.values(ORDER)}) WITH ORDINALITY AS o(c, i) "
                     f"WHERE o.c = ANY({column}) AND {waits('o.c')} ORDER BY o.i)")
-        if self.name == "spark":
-            return f"filter({self.values(ORDER)}, c -> array_contains({column}, c) AND {waits('c')})"
-        names = self.array([_quote(c) for c in ORDER])
-        return f"list_transform(list_sort(list_distinct(list_filter({column}, lambda i: {waits('i')}))), lambda i: {names}[i])"
-
-    def fence(self) -> str:
-        """DuckDB inlines a CTE into each place that uses it, so a column used five times would be computed
-        five times; OFFSET 0 keeps each step computed once."""
-        return " OFFSET 0" if self.name == "duckdb" else ""
+        return f"filter({self.values(ORDER)}, c -> array_contains({column}, c) AND {waits('c')})"
 
     def text_length(self) -> str:
         return "length(text)"
@@ -193,47 +164,70 @@ _DIALECTS = {
 }
 
 
-def _errors(d: _Dialect) -> list[tuple[str, str]]:
-    """(condition, message) for the structured checks of CONTRACT.md, in the order they are reported."""
-    out = [
+def _errors(d: _Dialect, unknown: str, repeats: str) -> list[tuple[str, str]]:
+    """(condition, message) for the structured checks of CONTRACT.md, in the order they are reported;
+    `unknown` and `repeats` test the listed findings, in the form the dialect counts them."""
+    return [
         ("hours_since_onset IS NULL", "hours_since_onset: required field is missing"),
         (f"NOT (hours_since_onset BETWEEN 0 AND {MAX_HOURS})", f"hours_since_onset: out of range (allowed: 0 to {MAX_HOURS})"),
         ("pain IS NULL", "pain: required field is missing"),
         ("NOT (pain BETWEEN 0 AND 10)", "pain: out of range (allowed: 0 to 10)"),
         ("age IS NOT NULL AND NOT (age BETWEEN 0 AND 120)", "age: out of range (allowed: 0 to 120)"),
-        (d.listed_unknown(), "findings: unknown finding code (long_duration is derived and cannot be listed)"),
-        (d.listed_repeats(), "findings: a code is listed more than once"),
+        (unknown, "findings: unknown finding code (long_duration is derived and cannot be listed)"),
+        (repeats, "findings: a code is listed more than once"),
         (d.has_unknown("denied", REPORTABLE), "denied: unknown finding code"),
         (d.has_unknown("conditions", CONDITION_CODES), "conditions: unknown condition code"),
         (d.bad_diary(), "diary: an entry is out of range or later than hours_since_onset"),
         (f"NOT {d.locale_ok()}", f"locale: unknown locale (allowed: {', '.join(LOCALES)})"),
         (f"coalesce({d.text_length()}, 0) > {MAX_TEXT}", f"text: is longer than {MAX_TEXT} characters"),
     ]
-    return out
 
 
-def view_sql(dialect: str) -> str:
-    """The CREATE VIEW statement for `dialect` (duckdb, postgres or spark)."""
-    if dialect not in _DIALECTS:
-        raise ValueError(f"unknown SQL dialect '{dialect}'; allowed: {', '.join(DIALECTS)}")
-    d = _DIALECTS[dialect]
+def _case(conditions: list[tuple[str, str]]) -> str:
+    return "CASE " + " ".join(f"WHEN {cond} THEN {_quote(msg)}" for cond, msg in conditions) + " END"
+
+
+# Findings the numbers establish (findings.derived): code -> the test on a row's columns.
+_DERIVED = {
+    "severe_pain": f"pain >= {SEVERE_PAIN}",
+    "long_duration": f"hours_since_onset >= {LONG_DURATION_HOURS}",
+    "not_improving": f"diary_rows > 0 AND hours_since_onset >= {NOT_IMPROVING_AFTER_HOURS:g} "
+                     f"AND pain > earliest_pain - {MEANINGFUL_CHANGE}",
+    "worsening": f"diary_rows > 0 AND pain >= lowest_pain + {MEANINGFUL_CHANGE}",
+}
+
+
+def _late() -> dict[float, list[str]]:
+    """Findings whose level waits (persistent_from_hour), by that hour: they count towards urgency
+    and reasons only from it."""
     kb = load()
-    # Findings the numbers establish (findings.derived), as a list to add to the listed ones.
-    derived = {
-        "severe_pain": f"pain >= {SEVERE_PAIN}",
-        "long_duration": f"hours_since_onset >= {LONG_DURATION_HOURS}",
-        "not_improving": f"diary_rows > 0 AND hours_since_onset >= {NOT_IMPROVING_AFTER_HOURS:g} "
-                         f"AND pain > earliest_pain - {MEANINGFUL_CHANGE}",
-        "worsening": f"diary_rows > 0 AND pain >= lowest_pain + {MEANINGFUL_CHANGE}",
-    }
-    derived_list = d.drop_nulls(d.array([f"CASE WHEN {cond} THEN {d.value(code)} END" for code, cond in derived.items()]))
-    counted = d.concat(d.empty_if_null("listed"), derived_list)
-    # A finding whose level waits (persistent_from_hour) counts towards urgency and reasons from its hour.
     late: dict[float, list[str]] = {}
     for code in FINDING_CODES:
         hour = kb.findings[code].persistent_from_hour
         if hour is not None:
             late.setdefault(float(hour), []).append(code)
+    return late
+
+
+def _header(dialect: str, d: _Dialect) -> list[str]:
+    return [
+        f"-- backspasm triage as SQL ({dialect}), compiled from the knowledge base.",
+        "-- Input: a table backspasm_input(id, hours_since_onset, pain, age, findings, denied, conditions,",
+        "--   diary, text, locale), one row per assessment, with the contract's meaning.",
+        f"-- Types: {d.input_types}.",
+        "-- The view reads structured columns only: findings stated in `text` are NOT read (rows with",
+        "-- text are marked unread_text; screen them with `backspasm screen`, which reads the words).",
+        "-- Answers a person was unsure of (the contract's `unsure`) count as present: list them in `findings`.",
+        "-- Rows the contract would refuse get urgency NULL and an error; screen them for the full message.",
+    ]
+
+
+def _list_view(d: _Dialect) -> list[str]:
+    """PostgreSQL and Spark SQL: the counted findings as a list of codes."""
+    kb = load()
+    derived_list = d.drop_nulls(d.array([f"CASE WHEN {cond} THEN {_quote(code)} END" for code, cond in _DERIVED.items()]))
+    counted = d.concat(d.empty_if_null("findings"), derived_list)
+    late = _late()
     levels = []
     for level in reversed(URGENCY_LEVELS[1:]):
         now = [c for c in FINDING_CODES if kb.findings[c].level == level and kb.findings[c].persistent_from_hour is None]
@@ -245,26 +239,16 @@ def view_sql(dialect: str) -> str:
         if tests:
             levels.append(f"WHEN {' OR '.join(tests)} THEN {_quote(level)}")
     reasons = d.ordered("counted", [(codes, hour) for hour, codes in late.items()])
-    error = "CASE " + " ".join(f"WHEN {cond} THEN {_quote(msg)}" for cond, msg in _errors(d)) + " END"
-    lines = [
-        f"-- backspasm triage as SQL ({dialect}), compiled from the knowledge base.",
-        "-- Input: a table backspasm_input(id, hours_since_onset, pain, age, findings, denied, conditions,",
-        "--   diary, text, locale), one row per assessment, with the contract's meaning.",
-        f"-- Types: {d.input_types}.",
-        "-- The view reads structured columns only: findings stated in `text` are NOT read (rows with",
-        "-- text are marked unread_text; screen them with `backspasm screen`, which reads the words).",
-        "-- Answers a person was unsure of (the contract's `unsure`) count as present: list them in `findings`.",
-        "-- Rows the contract would refuse get urgency NULL and an error; screen them for the full message.",
+    error = _case(_errors(d, d.has_unknown("findings", REPORTABLE), d.has_repeats("findings")))
+    return [
         d.create(),
-        "WITH coded AS (",
-        f"  SELECT *, {d.listed()} AS listed FROM backspasm_input{d.fence()}",
-        "), facts AS (",
+        "WITH facts AS (",
         f"  SELECT *, {d.diary_rows()} AS diary_rows, {d.earliest_pain()} AS earliest_pain, {d.lowest_pain()} AS lowest_pain,",
         f"    {error} AS error",
-        f"  FROM coded{d.fence()}",
+        "  FROM backspasm_input",
         "), counts AS (",
         f"  SELECT id, hours_since_onset, text, error, {counted} AS counted",
-        f"  FROM facts{d.fence()}",
+        "  FROM facts",
         ")",
         "SELECT id,",
         f"  CASE WHEN error IS NOT NULL THEN NULL {' '.join(levels)} ELSE 'self_care' END AS urgency,",
@@ -273,7 +257,82 @@ def view_sql(dialect: str) -> str:
         f"  NOT {d.blank('text')} AS unread_text",
         "FROM counts;",
     ]
-    return "\n".join(lines) + "\n"
+
+
+# DuckDB counts findings as a bit mask: bit i is ORDER[i], so the reasons are the set bits in
+# ascending order. A listed code outside the list sets _UNKNOWN.
+_BIT = {code: 1 << i for i, code in enumerate(ORDER)}
+_UNKNOWN = 1 << len(ORDER)
+assert _UNKNOWN < 1 << 62, "the codes and the unknown bit must fit in a BIGINT"
+_ALL = _UNKNOWN - 1
+_BYTE = 8  # reasons are looked up a byte of the mask at a time, in tables built once per query
+
+
+def _mask(codes: Sequence[str]) -> int:
+    return sum(_BIT[c] for c in codes)
+
+
+def _mask_view(d: _Dialect) -> list[str]:
+    """DuckDB: each row's findings as one integer (a code is a bit), so the levels are bitwise ANDs and
+    the reasons a few table lookups; every step is integer arithmetic rather than work on lists of text."""
+    kb = load()
+    names = d.array([_quote(c) for c in ORDER])
+    listed = (f"list_reduce(list_transform(findings, lambda c: coalesce(1::BIGINT << (list_position({names}, c) - 1), "
+              f"{_UNKNOWN})), lambda a, b: a | b, 0::BIGINT)")
+    derived = " | ".join(f"CASE WHEN {cond} THEN {_BIT[code]} ELSE 0 END" for code, cond in _DERIVED.items())
+    # Before its hour a late finding counts towards nothing: its bits are cleared.
+    waits = "".join(f" & CASE WHEN hours_since_onset >= {hour:g} THEN {_ALL} ELSE {_ALL & ~_mask(codes)} END"
+                    for hour, codes in _late().items())
+    levels = []
+    for level in reversed(URGENCY_LEVELS[1:]):
+        at = [c for c in FINDING_CODES if kb.findings[c].level == level]
+        if at:
+            levels.append(f"WHEN counted & {_mask(at)} <> 0 THEN {_quote(level)}")
+    unknown = f"listed & {_UNKNOWN | _mask(sorted(DERIVED_ONLY_FINDINGS))} <> 0"
+    repeats = "bit_count(listed) <> coalesce(len(findings), 0)"  # a repeated code sets its bit once
+    error = _case(_errors(d, unknown, repeats))
+    starts = range(0, len(ORDER), _BYTE)
+    tables = ",\n    ".join(
+        f"list_transform(range({1 << _BYTE}), lambda v: list_filter({d.array([_quote(c) for c in ORDER[k:k + _BYTE]])}, "
+        f"lambda c, i: (v >> (i - 1)) & 1 = 1)) AS byte{j}" for j, k in enumerate(starts))
+    per_byte = [f"byte{j}[({f'(counted >> {k})' if k else 'counted'} & {(1 << _BYTE) - 1}) + 1]" for j, k in enumerate(starts)]
+    lookups, last = ", ".join(per_byte), per_byte[-1]  # the last byte holds the least urgent codes: most rows need it alone
+    # Each step is a CTE of its own: DuckDB keeps each as a projection computed once per row, and
+    # runs them on every thread (an OFFSET 0 between steps would keep them apart but on one thread).
+    return [
+        d.create(),
+        "WITH names AS (  -- for each value of each byte of a mask, the codes of its bits in order",
+        f"  SELECT {tables}",
+        "), coded AS (",
+        f"  SELECT *, coalesce({listed}, 0) AS listed,",
+        f"    {d.diary_rows()} AS diary_rows,",
+        # Only rows with a diary need its figures (and the earliest pain only from the hour it counts).
+        f"    CASE WHEN len(diary) > 0 AND hours_since_onset >= {NOT_IMPROVING_AFTER_HOURS:g} THEN {d.earliest_pain()} END "
+        "AS earliest_pain,",
+        f"    CASE WHEN len(diary) > 0 THEN {d.lowest_pain()} END AS lowest_pain",
+        "  FROM backspasm_input",
+        "), counts AS (",
+        f"  SELECT id, hours_since_onset, text, {error} AS error,",
+        f"    (listed | {derived}){waits} AS counted",
+        "  FROM coded",
+        ")",
+        "SELECT id,",
+        f"  CASE WHEN error IS NOT NULL THEN NULL {' '.join(levels)} ELSE 'self_care' END AS urgency,",
+        f"  CASE WHEN error IS NOT NULL THEN NULL WHEN counted & {(1 << starts[-1]) - 1} = 0 THEN {last} "
+        f"ELSE list_concat({lookups}) END AS reasons,",
+        "  error,",
+        f"  NOT {d.blank('text')} AS unread_text",
+        "FROM counts, names;",
+    ]
+
+
+def view_sql(dialect: str) -> str:
+    """The CREATE VIEW statement for `dialect` (duckdb, postgres or spark)."""
+    if dialect not in _DIALECTS:
+        raise ValueError(f"unknown SQL dialect '{dialect}'; allowed: {', '.join(DIALECTS)}")
+    d = _DIALECTS[dialect]
+    body = _mask_view(d) if dialect == "duckdb" else _list_view(d)
+    return "\n".join(_header(dialect, d) + body) + "\n"
 
 
 __all__ = ["DIALECTS", "view_sql"]

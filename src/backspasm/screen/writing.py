@@ -15,7 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..contract import BadInput
-from .rows import output_schema
+from .columns import ID
+from .rows import compact_schema, output_schema, plain
 
 OutputFormat = Literal["parquet", "csv", "jsonl"]
 OUTPUT_FORMATS: tuple[str, ...] = ("parquet", "csv", "jsonl")
@@ -33,6 +34,7 @@ def detect(path: str) -> OutputFormat:
 
 def flat(batch: pa.RecordBatch) -> pa.RecordBatch:
     """The batch as CSV holds it: code lists joined with ';', evidence as JSON text, ids as text."""
+    batch = plain(batch)
     cols = []
     names = batch.schema.names
     for name, col in zip(names, batch.columns, strict=True):
@@ -67,7 +69,15 @@ class Writer:
         if self.kind == "parquet":
             import pyarrow.parquet as pq
 
-            self._writer = pq.ParquetWriter(self._file, self.schema, compression="zstd")
+            # Batches arrive with their code columns dictionary-encoded (rows.compact_schema), which
+            # Parquet stores as it stores any text. No Arrow schema is kept in the file, so readers
+            # take every column's type from Parquet's own: the code columns read back as plain text
+            # (and an id's Arrow-only details, such as a time zone's name, in Parquet's terms).
+            # Statistics (min and max per page) are kept for the columns a reader filters on; for
+            # the code lists they would cost a fifth of the writing and tell little.
+            self._compact = compact_schema(id_type)
+            self._writer = pq.ParquetWriter(self._file, self._compact, compression="zstd", store_schema=False,
+                                            write_statistics=[ID, "urgency", "error"])
         elif self.kind == "csv":
             import pyarrow.csv as pacsv
 
@@ -76,6 +86,9 @@ class Writer:
 
     def write(self, batch: pa.RecordBatch) -> None:
         if self.kind == "parquet":
+            if not batch.schema.equals(self._compact):
+                batch = pa.RecordBatch.from_arrays(
+                    [c.cast(f.type) for c, f in zip(batch.columns, self._compact, strict=True)], schema=self._compact)
             self._writer.write_batch(batch)
         elif self.kind == "csv":
             self._writer.write_batch(flat(batch))
