@@ -6,7 +6,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from backspasm import assess, parse_assessment
+from backspasm import BadInput, assess, parse_assessment
 
 DIARY = pa.list_(pa.struct([("hours_since_onset", pa.float64()), ("pain", pa.int32())]))
 SCHEMA = pa.schema([
@@ -35,3 +35,12 @@ def engine_triage(rows: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
         r = assess(parse_assessment(row))
         out.append((r.urgency, [c.code for c in r.reasons]))
     return out
+
+
+def expected_outcome(row: dict[str, Any]) -> tuple[Any, ...]:
+    """(urgency, reasons, to_ask, error) as `backspasm assess` would give them."""
+    try:
+        r = assess(parse_assessment(row))
+    except BadInput as e:
+        return None, None, None, str(e)
+    return r.urgency, [c.code for c in r.reasons], list(r.to_ask), None

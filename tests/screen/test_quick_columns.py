@@ -15,8 +15,8 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from screen_strategies import REPORTABLE, assessments
+from screen_tables import expected_outcome
 
-from backspasm import BadInput, assess, parse_assessment
 from backspasm.codes import CONDITION_CODES
 from backspasm.screen.quick import quick_columns
 from backspasm.screen.rows import Screener
@@ -93,15 +93,6 @@ def _table(rows: list[dict[str, Any]], hours_type: pa.DataType, pain_type: pa.Da
     return pa.table({name: pa.array(values, typ) for name, (typ, values) in columns.items()})
 
 
-def _expected(row: dict[str, Any]) -> tuple[Any, ...]:
-    """(urgency, reasons, to_ask, error) as `backspasm assess` would give them."""
-    try:
-        r = assess(parse_assessment(row))
-    except BadInput as e:
-        return None, None, None, str(e)
-    return r.urgency, [c.code for c in r.reasons], list(r.to_ask), None
-
-
 def _rows_as_read(batch: pa.RecordBatch) -> list[dict[str, Any]]:
     """Each row as the exact way reads it (decimals as floats), missing values left out."""
     hours = batch.column("hours_since_onset")
@@ -124,7 +115,7 @@ def test_awkward_typed_rows_get_what_validation_and_assess_give(
 ) -> None:
     table = _table(rows, hours_type, pain_type)
     batch = table.combine_chunks().to_batches()[0].slice(min(skip, len(rows) - 1))  # a slice starts mid-buffer
-    assert _got(Screener().table(batch, 1, False)) == [_expected(row) for row in _rows_as_read(batch)]
+    assert _got(Screener().table(batch, 1, False)) == [expected_outcome(row) for row in _rows_as_read(batch)]
 
 
 def test_rows_the_quick_way_doubts_are_declined_not_guessed() -> None:

@@ -11,19 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from screen_strategies import BAD_VALUES, batches, maybe_bad
-from screen_tables import arrow_table
+from screen_tables import arrow_table, expected_outcome
 
-from backspasm import BadInput, assess, parse_assessment
 from backspasm.screen.rows import Screener
-
-
-def _expected(row: dict[str, Any]) -> tuple[Any, ...]:
-    """(urgency, reasons, to_ask, error) as `backspasm assess` would give them."""
-    try:
-        r = assess(parse_assessment(row))
-    except BadInput as e:
-        return None, None, None, str(e)
-    return r.urgency, [c.code for c in r.reasons], list(r.to_ask), None
 
 
 def _got(batch: pa.RecordBatch) -> list[tuple[Any, ...]]:
@@ -41,7 +31,7 @@ def _typed_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_typed_table_rows_get_what_validation_and_assess_give(rows: list[dict[str, Any]]) -> None:
     rows = _typed_rows(rows)
     batch = arrow_table(rows).to_batches()[0]
-    assert _got(Screener().table(batch, 1, False)) == [_expected(r) for r in rows]
+    assert _got(Screener().table(batch, 1, False)) == [expected_outcome(r) for r in rows]
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
@@ -49,7 +39,7 @@ def test_typed_table_rows_get_what_validation_and_assess_give(rows: list[dict[st
 def test_many_rows_sharing_decisions_get_what_assess_gives(rows: list[dict[str, Any]]) -> None:
     batch = arrow_table(rows).to_batches()[0]
     screener = Screener()
-    assert _got(screener.table(batch, 1, False)) == [_expected(r) for r in rows]
+    assert _got(screener.table(batch, 1, False)) == [expected_outcome(r) for r in rows]
     assert len(screener.decisions) < len(rows)  # decided once per distinct key
 
 
@@ -59,7 +49,7 @@ def test_json_lines_get_what_validation_and_assess_give(rows: list[dict[str, Any
     lines = [json.dumps({"id": f"r{i}", **row}) for i, row in enumerate(rows)]
     got = Screener().lines(lines, list(range(1, len(rows) + 1)))
     assert got.column("id").to_pylist() == [f"r{i}" for i in range(len(rows))]
-    want = [_expected({k: v for k, v in r.items()}) for r in rows]
+    want = [expected_outcome({k: v for k, v in r.items()}) for r in rows]
     for (g, w), row in zip(zip(_got(got), want, strict=True), rows, strict=True):
         if any(isinstance(v, float) and math.isnan(v) for v in row.values()):
             assert g[0] is None and "not valid JSON" not in (g[3] or "")  # NaN is not JSON; it is refused all the same
@@ -74,7 +64,7 @@ def test_a_bad_csv_cell_gets_the_message_the_cli_gives(field: str, value: Any) -
     batch = pa.RecordBatch.from_arrays([pa.array([row[n]], pa.string()) for n in names], names=names)
     [(urgency, _, _, error)] = _got(Screener().table(batch, 1, True))
     assert urgency is None
-    assert error == _expected({"hours_since_onset": 30, "pain": 4, field: value})[3]
+    assert error == expected_outcome({"hours_since_onset": 30, "pain": 4, field: value})[3]
 
 
 @pytest.mark.parametrize(
@@ -94,7 +84,7 @@ def test_a_csv_diary_is_json_and_code_lists_are_semicolon_separated() -> None:
     names = ["hours_since_onset", "pain", "findings", "diary"]
     batch = pa.RecordBatch.from_arrays([pa.array([v]) for v in ("80", "8", "leg_tingling; injury", diary)], names=names)
     [(urgency, reasons, _, error)] = _got(Screener().table(batch, 1, True))
-    want = _expected({"hours_since_onset": 80, "pain": 8, "findings": ["leg_tingling", "injury"],
+    want = expected_outcome({"hours_since_onset": 80, "pain": 8, "findings": ["leg_tingling", "injury"],
                       "diary": [{"hours_since_onset": 2, "pain": 9}]})
     assert (urgency, reasons, error) == (want[0], want[1], None)
     assert "not_improving" in reasons
