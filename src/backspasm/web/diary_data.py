@@ -8,8 +8,9 @@ nothing. A result carries every answer into a new diary, through sign-in if need
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, HTTPException
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +27,7 @@ from .limits import read_form
 from .security import CSRF_FIELD
 from .templating import render
 
+T = TypeVar("T")
 router = APIRouter(include_in_schema=False)
 
 MAX_IMPORT = 10 * 1024 * 1024  # bytes of JSON one import may hold
@@ -99,19 +101,28 @@ def _account(request: Request, user: Any, **extra: Any) -> HTMLResponse:
     return render(request, "account.html", accounts.page_context(user, **extra), 400 if extra.get("import_errors") else 200)
 
 
-@router.post("/account/import", response_class=HTMLResponse)
-async def import_preview(request: Request) -> HTMLResponse:
-    """Check the uploaded file whole and show what it would add; nothing is written yet."""
+async def _checked_upload(request: Request, user: Any, use: Callable[[Any, Any], T]) -> tuple[str, T] | HTMLResponse:
+    """The uploaded export's text and what `use(store, parsed)` made of it, or the account page naming what is wrong
+    (the file is checked whole by the store, off the event loop)."""
     form = await _upload_form(request)
-    user = require_user(request)
     text, error = await _import_text(form)
     if text is None:
         return _account(request, user, import_errors=[error])
     store = get_store(request)
     try:
-        preview = await run_in_threadpool(lambda: store.preview_import(user.id, _parse(text)))
+        return text, await run_in_threadpool(lambda: use(store, _parse(text)))
     except BadInput as e:
         return _account(request, user, import_errors=[f"{loc}: {msg}" if loc else msg for loc, msg in e.errors[:20]])
+
+
+@router.post("/account/import", response_class=HTMLResponse)
+async def import_preview(request: Request) -> HTMLResponse:
+    """Check the uploaded file whole and show what it would add; nothing is written yet."""
+    user = require_user(request)
+    checked = await _checked_upload(request, user, lambda store, data: store.preview_import(user.id, data))
+    if isinstance(checked, HTMLResponse):
+        return checked
+    text, preview = checked
     zone = await run_in_threadpool(df.display_zone, request, user.id)
     locale = df.page_locale(request)
     return render(request, "import_preview.html", {
@@ -123,17 +134,11 @@ async def import_preview(request: Request) -> HTMLResponse:
 @router.post("/account/import/confirm", response_class=HTMLResponse)
 async def import_confirm(request: Request) -> Response:
     """Import the previewed file, all or nothing (it is checked whole again)."""
-    form = await _upload_form(request)
     user = require_user(request)
-    text, error = await _import_text(form)
-    if text is None:
-        return _account(request, user, import_errors=[error])
-    store = get_store(request)
-    try:
-        added = await run_in_threadpool(lambda: store.import_user(user.id, _parse(text)))
-    except BadInput as e:
-        return _account(request, user, import_errors=[f"{loc}: {msg}" if loc else msg for loc, msg in e.errors[:20]])
-    return _account(request, user, imported=added)
+    checked = await _checked_upload(request, user, lambda store, data: store.import_user(user.id, data))
+    if isinstance(checked, HTMLResponse):
+        return checked
+    return _account(request, user, imported=checked[1])
 
 
 # ---- from a result to a diary ----
