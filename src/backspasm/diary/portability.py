@@ -100,6 +100,17 @@ def _where(prefix: str, e: BadInput) -> BadInput:
     return BadInput([(f"{prefix}.{loc}" if loc else prefix, msg) for loc, msg in e.errors])
 
 
+def _within(at: datetime, loc: str, onset: datetime, closed: datetime | None, now: datetime) -> None:
+    """An entry's moment: zone-aware, not in the future, not before the spasm began nor after the episode closed."""
+    when = v.aware(at, loc)
+    if when > now + v.FUTURE_SLACK:
+        raise v.bad(loc, "is in the future")
+    if when < onset:
+        raise v.bad(loc, "is before the spasm began")
+    if closed is not None and when > closed:
+        raise v.bad(loc, "is after the episode closed")
+
+
 def _check_episode(i: int, ep: EpisodeIn, now: datetime) -> Assessment:
     """The episode's answers and clocks, checked as live input is; its check-ins likewise."""
     where = f"episodes.{i}"
@@ -130,13 +141,7 @@ def _check_episode(i: int, ep: EpisodeIn, now: datetime) -> Assessment:
         here = f"{where}.checkins.{j}"
         if c.urgency not in URGENCY_LEVELS:
             raise v.bad(f"{here}.urgency", f"unknown urgency {c.urgency!r}")
-        when = v.aware(c.at, f"{here}.at")
-        if when > now + v.FUTURE_SLACK:
-            raise v.bad(f"{here}.at", "is in the future")
-        if when < onset:
-            raise v.bad(f"{here}.at", "is before the spasm began")
-        if closed is not None and when > closed:
-            raise v.bad(f"{here}.at", "is after the episode closed")
+        _within(c.at, f"{here}.at", onset, closed, now)
         try:
             v.findings(c.findings)
             v.findings(c.gone, "gone")
@@ -147,13 +152,7 @@ def _check_episode(i: int, ep: EpisodeIn, now: datetime) -> Assessment:
             raise _where(here, e) from None
     for j, visit in enumerate(ep.visits):
         here = f"{where}.visits.{j}"
-        when = v.aware(visit.at, f"{here}.at")
-        if when > now + v.FUTURE_SLACK:
-            raise v.bad(f"{here}.at", "is in the future")
-        if when < onset:
-            raise v.bad(f"{here}.at", "is before the spasm began")
-        if closed is not None and when > closed:
-            raise v.bad(f"{here}.at", "is after the episode closed")
+        _within(visit.at, f"{here}.at", onset, closed, now)
         try:
             v.note(visit.note)
             v.zone(visit.zone)
