@@ -10,6 +10,7 @@ event loop. The OpenAPI schema still declares the contract models.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
@@ -155,13 +156,18 @@ def text_unavailable(e: ModuleNotFoundError) -> BadInput:
                               "list the findings instead")])
 
 
+def _built_once(request: Request, name: str, build: Callable[[], Any]) -> Response:
+    """A document that never changes while the app runs, serialised on first request and kept on the app."""
+    cached = getattr(request.app.state, name, None)
+    if cached is None:
+        cached = json.dumps(build(), ensure_ascii=False, separators=(",", ":"))
+        setattr(request.app.state, name, cached)
+    return Response(cached, media_type=JSON_TYPE)
+
+
 @router.get("/knowledge", summary="The whole rule set, with the source of every rule")
 async def knowledge(request: Request) -> Response:
-    cached = getattr(request.app.state, "knowledge_json", None)
-    if cached is None:
-        cached = json.dumps(vocabulary(), ensure_ascii=False, separators=(",", ":"))
-        request.app.state.knowledge_json = cached
-    return Response(cached, media_type=JSON_TYPE)
+    return _built_once(request, "knowledge_json", vocabulary)
 
 
 class SourceUse(BaseModel):
@@ -187,13 +193,9 @@ class SourceRecord(BaseModel):
 
 @router.get("/sources", summary="Every source record, and where each is cited", response_model=list[SourceRecord])
 async def sources(request: Request) -> Response:
-    cached = getattr(request.app.state, "sources_json", None)
-    if cached is None:
-        from ..sources import listing
+    from ..sources import listing
 
-        cached = json.dumps(listing(), ensure_ascii=False, separators=(",", ":"))
-        request.app.state.sources_json = cached
-    return Response(cached, media_type=JSON_TYPE)
+    return _built_once(request, "sources_json", listing)
 
 
 @router.get("/healthz", response_model=Health, summary="Liveness: the app answers")
