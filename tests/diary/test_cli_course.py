@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from diarycli import T0, ok_json, run
 
-from backspasm.cli import app, diary_args
-
-runner = CliRunner()
-T0 = "2026-11-20T08:00:00+00:00"
-
-
-def run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, list(args), input=input)
-
-
-def ok_json(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
-    r = run(*args, "--format", "json", input=input)
-    assert r.exit_code == 0, r.stderr
-    return json.loads(r.stdout)
+from backspasm.cli import diary_args
 
 
 @pytest.fixture
