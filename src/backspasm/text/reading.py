@@ -24,5 +24,19 @@ class Reading:
     hours_since_onset: float | None = None
     ruled_out: frozenset[str] = frozenset()
 
+    def without(self, rejected: frozenset[str]) -> Reading:
+        """The reading less what the person said it is not: those codes and their words. Rejecting severe pain
+        also drops a pain score read from the words, or the score alone would count it again."""
+        if not rejected:
+            return self
+        return Reading(
+            findings=self.findings - rejected,
+            conditions=self.conditions - rejected,
+            evidence=tuple(e for e in self.evidence if e.code not in rejected),
+            pain=None if "severe_pain" in rejected else self.pain,
+            hours_since_onset=self.hours_since_onset,
+            ruled_out=self.ruled_out,
+        )
+
 
 EMPTY = Reading()

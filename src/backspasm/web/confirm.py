@@ -82,21 +82,6 @@ def carried_rejected(raw: object) -> frozenset[str]:
     return frozenset(word for word in raw.split()[:len(_KNOWN)] if word in _KNOWN)
 
 
-def keep(reading: Reading, rejected: frozenset[str]) -> Reading:
-    """The reading without what the person rejected: those codes and their words. A rejected severe-pain
-    reading drops the pain score read from the words too, or the score alone would count it again."""
-    if not rejected:
-        return reading
-    return Reading(
-        findings=reading.findings - rejected,
-        conditions=reading.conditions - rejected,
-        evidence=tuple(e for e in reading.evidence if e.code not in rejected),
-        pain=None if "severe_pain" in rejected else reading.pain,
-        hours_since_onset=reading.hours_since_onset,
-        ruled_out=reading.ruled_out,
-    )
-
-
 def reader_of(reading: Reading) -> Callable[[str], Reading]:
     """A text reader for the engine that answers with the confirmed reading."""
     return lambda _text: reading

@@ -180,7 +180,7 @@ async def _start_from(request: Request, form: FormData, user: Any) -> Response:
     rejected = confirm.carried_rejected(form.get("rejected"))
     reading = None
     if assessment.text and rejected:
-        reading = confirm.keep(await run_in_threadpool(confirm.read, assessment.text), rejected)
+        reading = (await run_in_threadpool(confirm.read, assessment.text)).without(rejected)
     episode, _ = await run_in_threadpool(
         lambda: get_store(request).start_episode(user.id, assessment, started_at=when, reading=reading, zone=zone))
     return RedirectResponse(f"/diary/episodes/{episode.id}", status_code=303)

@@ -229,7 +229,7 @@ def _signs_in_note(request: Request, form: FormData, episode_id: int, args: dict
     if form.get(confirm.CONFIRMED) != "1":
         return steps.confirm_page(request, form, note, full, things, f"/diary/episodes/{episode_id}/checkins",
                                   "checkin", checkin=True)
-    kept = confirm.keep(full, confirm.rejected(form, full))
+    kept = full.without(confirm.rejected(form, full))
     from_note = [t.code for t in things if t.code in kept.findings]
     args["findings"] = [*args["findings"], *from_note]
     args["gone"] = [code for code in gone if code not in from_note]

@@ -125,7 +125,7 @@ async def details_step(request: Request, form: FormData, locale: str, action: st
             if things:
                 return confirm_page(request, form, assessment.text, full, things, action, button)
         rejected = confirm.rejected(form, full)
-        reading = confirm.keep(full, rejected)
+        reading = full.without(rejected)
     kb = load(locale)
     if not any(kb.findings[c].level == "emergency" for c in reading.findings if c in kb.findings):
         rest = forms.read_answers(form, forms.other_questions(locale), followups_asked=form.get(FOLLOWUPS) == "1")
