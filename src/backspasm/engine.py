@@ -128,8 +128,9 @@ def assess(a: Assessment, read_text: TextReader | None = None) -> Result:
     locale = a.locale or DEFAULT_LOCALE
     d = decide(found.present, found.from_text, found.conditions, t.hour_bucket(hours), t.age_flags(a.age), locale)
     result = _result(d, hours, reading.evidence, to_ask(found.covered))
-    if a.denied or a.unsure or (a.findings and reading.ruled_out):
-        object.__setattr__(result, "notes", notes(a, reading, found.from_text, locale))
+    noted = notes(a, reading, found.from_text, locale)
+    if noted:
+        object.__setattr__(result, "notes", noted)
     return result
 
 

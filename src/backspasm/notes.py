@@ -28,6 +28,8 @@ _TEXTS = {
 
 def notes(a: Assessment, reading: Reading, from_text: frozenset[str], locale: str) -> tuple[Note, ...]:
     """The notes for one assessment, in the contract's order of finding codes."""
+    if not (a.denied or a.unsure or (a.findings and reading.ruled_out)):
+        return ()  # nothing denied, doubted or contradicted: the usual case, decided without building sets
     listed = set(a.findings or ())
     denied = set(a.denied or ())
     unsure = set(a.unsure or ()) - listed
