@@ -114,6 +114,17 @@ REFUSED = [
     ({"hours_since_onset": 10, "pain": 3, "conditions": ["asthma"]}, "conditions: unknown condition code"),
     ({"hours_since_onset": 10, "pain": 3, "diary": [{"hours_since_onset": 11, "pain": 3}]}, "diary: an entry"),
     ({"hours_since_onset": 10, "pain": 3, "locale": "fr-FR"}, "locale: unknown locale"),
+    # A missing element, or one bad entry among good ones, is as wrong as a bad list.
+    ({"hours_since_onset": 10, "pain": 3, "findings": ["fever", None]}, "findings: unknown finding code"),
+    ({"hours_since_onset": 10, "pain": 3, "findings": ["fever", "fevr"]}, "findings: unknown finding code"),
+    ({"hours_since_onset": 10, "pain": 3, "denied": ["fever", None]}, "denied: unknown finding code"),
+    ({"hours_since_onset": 2000, "pain": 3, "denied": ["long_duration"]}, "denied: unknown finding code"),
+    ({"hours_since_onset": 10, "pain": 3, "conditions": ["pregnancy", None]}, "conditions: unknown condition code"),
+    ({"hours_since_onset": 10, "pain": 3, "diary": [{"hours_since_onset": 2, "pain": 3}, None]}, "diary: an entry"),
+    ({"hours_since_onset": 10, "pain": 3, "diary": [{"hours_since_onset": None, "pain": 3}]}, "diary: an entry"),
+    ({"hours_since_onset": 10, "pain": 3, "diary": [{"hours_since_onset": 2, "pain": None}]}, "diary: an entry"),
+    ({"hours_since_onset": 10, "pain": 3, "diary": [{"hours_since_onset": 2, "pain": 3},
+                                                    {"hours_since_onset": 4, "pain": -1}]}, "diary: an entry"),
 ]
 
 

@@ -35,6 +35,11 @@ def _quote(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def _enum(values: Sequence[str]) -> str:
+    """A DuckDB ENUM of `values`: a cast to it is one hash lookup, and Parquet writes it from its dictionary."""
+    return "ENUM(" + ", ".join(_quote(v) for v in values) + ")"
+
+
 # PostgreSQL keeps the diary as jsonb: values are read only where they are numbers, so a bad
 # entry gives the row an error instead of failing the whole query.
 _PG_DIARY = "CASE WHEN jsonb_typeof(diary) = 'array' THEN diary END"
@@ -64,9 +69,8 @@ class _Dialect:
         known = self.array([_quote(c) for c in allowed])
         if self.name == "postgres":
             return f"NOT coalesce({column} <@ {known}, true) OR array_position({column}, NULL) IS NOT NULL"
-        if self.name == "duckdb":  # an unknown code (or a NULL) has no place in the list; empty lists skip the lookup
-            places = f"list_transform({column}, lambda c: list_position({known}, c))"
-            return f"len({column}) > 0 AND coalesce(list_count({places}) <> len({column}), false)"
+        if self.name == "duckdb":  # as an ENUM an unknown code (or a NULL) is NULL
+            return f"list_position(TRY_CAST({column} AS {_enum(allowed)}[]), NULL) IS NOT NULL"
         return f"coalesce(size(filter({column}, x -> x IS NULL OR NOT array_contains({known}, x))), 0) > 0"
 
     def has_repeats(self, column: str) -> str:
@@ -108,8 +112,9 @@ class _Dialect:
             return (f"coalesce(jsonb_typeof(diary) <> 'array', false) OR EXISTS (SELECT 1 FROM jsonb_array_elements("
                     f"{_PG_DIARY}) e WHERE jsonb_typeof(e) <> 'object' OR {test})")
         test = "e IS NULL OR " + bad.format(h="e.hours_since_onset", p="e.pain")
-        if self.name == "duckdb":
-            return f"len(diary) > 0 AND coalesce(len(list_filter(diary, lambda e: {test})), 0) > 0"
+        if self.name == "duckdb":  # a flag per entry, searched for a true: no list of entries is copied
+            ok = "e.hours_since_onset BETWEEN 0 AND hours_since_onset AND e.pain BETWEEN 0 AND 10"
+            return f"list_position(list_transform(diary, lambda e: NOT coalesce({ok}, false)), true) IS NOT NULL"
         return f"coalesce(size(filter(diary, e -> {test})), 0) > 0"
 
     # PostgreSQL and Spark SQL count findings as lists of codes; DuckDB as bit masks (_mask_view).
@@ -219,7 +224,7 @@ def _header(dialect: str, d: _Dialect) -> list[str]:
         "-- text are marked unread_text; screen them with `backspasm screen`, which reads the words).",
         "-- Answers a person was unsure of (the contract's `unsure`) count as present: list them in `findings`.",
         "-- Rows the contract would refuse get urgency NULL and an error; screen them for the full message.",
-    ]
+    ] + (["-- Output: urgency and reasons are ENUMs (they compare, print and export as text)."] if dialect == "duckdb" else [])
 
 
 def _list_view(d: _Dialect) -> list[str]:
@@ -274,11 +279,15 @@ def _mask(codes: Sequence[str]) -> int:
 
 def _mask_view(d: _Dialect) -> list[str]:
     """DuckDB: each row's findings as one integer (a code is a bit), so the levels are bitwise ANDs and
-    the reasons a few table lookups; every step is integer arithmetic rather than work on lists of text."""
+    the reasons a few table lookups; every step is integer arithmetic rather than work on lists of text.
+    Codes are read as ENUMs (one hash lookup each; an unknown code becomes NULL) and urgency and reasons
+    come out as ENUMs, which Parquet writes from their dictionaries: writing the reasons as lists of
+    text took about as long as all the rules."""
     kb = load()
-    names = d.array([_quote(c) for c in ORDER])
-    listed = (f"list_reduce(list_transform(findings, lambda c: coalesce(1::BIGINT << (list_position({names}, c) - 1), "
-              f"{_UNKNOWN})), lambda a, b: a | b, 0::BIGINT)")
+    code, urgency = _enum(ORDER), _enum(URGENCY_LEVELS)  # a code's place in ORDER is its bit
+    # A listed code outside ORDER (or a NULL) is NULL as an ENUM.
+    listed = (f"coalesce(list_bit_or(list_transform(codes, lambda c: 1::BIGINT << enum_code(c))), 0) "
+              f"| CASE WHEN list_position(codes, NULL) IS NOT NULL THEN {_UNKNOWN} ELSE 0 END")
     derived = " | ".join(f"CASE WHEN {cond} THEN {_BIT[code]} ELSE 0 END" for code, cond in _DERIVED.items())
     # Before its hour a late finding counts towards nothing: its bits are cleared.
     waits = "".join(f" & CASE WHEN hours_since_onset >= {hour:g} THEN {_ALL} ELSE {_ALL & ~_mask(codes)} END"
@@ -287,14 +296,15 @@ def _mask_view(d: _Dialect) -> list[str]:
     for level in reversed(URGENCY_LEVELS[1:]):
         at = [c for c in FINDING_CODES if kb.findings[c].level == level]
         if at:
-            levels.append(f"WHEN counted & {_mask(at)} <> 0 THEN {_quote(level)}")
+            levels.append(f"WHEN counted & {_mask(at)} <> 0 THEN {_quote(level)}::{urgency}")
     unknown = f"listed & {_UNKNOWN | _mask(sorted(DERIVED_ONLY_FINDINGS))} <> 0"
     repeats = "bit_count(listed) <> coalesce(len(findings), 0)"  # a repeated code sets its bit once
     error = _case(_errors(d, unknown, repeats))
     starts = range(0, len(ORDER), _BYTE)
+    byte_codes = [f"{d.array([_quote(c) for c in ORDER[k:k + _BYTE]])}::{code}[]" for k in starts]
     tables = ",\n    ".join(
-        f"list_transform(range({1 << _BYTE}), lambda v: list_filter({d.array([_quote(c) for c in ORDER[k:k + _BYTE]])}, "
-        f"lambda c, i: (v >> (i - 1)) & 1 = 1)) AS byte{j}" for j, k in enumerate(starts))
+        f"list_transform(range({1 << _BYTE}), lambda v: list_filter({codes}, lambda c, i: (v >> (i - 1)) & 1 = 1)) AS byte{j}"
+        for j, codes in enumerate(byte_codes))
     per_byte = [f"byte{j}[({f'(counted >> {k})' if k else 'counted'} & {(1 << _BYTE) - 1}) + 1]" for j, k in enumerate(starts)]
     lookups, last = ", ".join(per_byte), per_byte[-1]  # the last byte holds the least urgent codes: most rows need it alone
     # Each step is a CTE of its own: DuckDB keeps each as a projection computed once per row, and
@@ -303,23 +313,26 @@ def _mask_view(d: _Dialect) -> list[str]:
         d.create(),
         "WITH names AS (  -- for each value of each byte of a mask, the codes of its bits in order",
         f"  SELECT {tables}",
+        "), typed AS (",
+        f"  SELECT *, TRY_CAST(findings AS {code}[]) AS codes",
+        "  FROM backspasm_input",
         "), coded AS (",
-        f"  SELECT *, coalesce({listed}, 0) AS listed,",
+        f"  SELECT *, {listed} AS listed,",
         f"    {d.diary_rows()} AS diary_rows,",
         # Only rows with a diary need its figures (and the earliest pain only from the hour it counts).
         f"    CASE WHEN len(diary) > 0 AND hours_since_onset >= {NOT_IMPROVING_AFTER_HOURS:g} THEN {d.earliest_pain()} END "
         "AS earliest_pain,",
         f"    CASE WHEN len(diary) > 0 THEN {d.lowest_pain()} END AS lowest_pain",
-        "  FROM backspasm_input",
+        "  FROM typed",
         "), counts AS (",
         f"  SELECT id, hours_since_onset, text, {error} AS error,",
         f"    (listed | {derived}){waits} AS counted",
         "  FROM coded",
         ")",
         "SELECT id,",
-        f"  CASE WHEN error IS NOT NULL THEN NULL {' '.join(levels)} ELSE 'self_care' END AS urgency,",
+        f"  CASE WHEN error IS NOT NULL THEN NULL {' '.join(levels)} ELSE 'self_care'::{urgency} END AS urgency,",
         f"  CASE WHEN error IS NOT NULL THEN NULL WHEN counted & {(1 << starts[-1]) - 1} = 0 THEN {last} "
-        f"ELSE list_concat({lookups}) END AS reasons,",
+        f"ELSE flatten([{lookups}]) END AS reasons,",
         "  error,",
         f"  NOT {d.blank('text')} AS unread_text",
         "FROM counts, names;",
