@@ -89,3 +89,32 @@ def test_the_spark_sql_view_agrees_with_the_engine(spark: Any) -> None:
     bad = [(data[r["id"]], r, w) for r, w in zip(got, want, strict=True)
            if (r["urgency"], list(r["reasons"] or []), r["error"]) != (w[0], w[1], None)]
     assert not bad, bad[:3]
+
+
+def test_spark_spreads_a_small_file_of_rows_with_words_over_every_core(spark: Any, tmp_path: Path) -> None:
+    from backspasm.screen.spark import screen_spark
+
+    # One row group, so one split: without spreading, one core would read every message.
+    data = [{"id": i, "hours_since_onset": 20, "pain": 4, "text": "my lower back went into spasm lifting a box"}
+            for i in range(40)]
+    data[7] = {**data[7], "text": "I can't feel the inside of my thighs and I've wet myself"}
+    src = tmp_path / "inbox.parquet"
+    pq.write_table(arrow_table(data), src)
+    assert pq.ParquetFile(src).num_row_groups == 1
+    summary = screen_spark(str(src), str(tmp_path / "out"), spark=spark)
+    parts = [p for p in (tmp_path / "out").glob("part-*.parquet") if pq.read_metadata(p).num_rows]
+    assert len(parts) == 2  # the session's two cores each read some
+    got = {r["id"]: r for r in _part_rows(tmp_path / "out")}
+    assert summary.rows == 40 and sorted(got) == list(range(40))
+    assert got[7]["urgency"] == "emergency"
+
+
+def test_spark_keeps_the_splits_of_structured_rows(spark: Any, tmp_path: Path) -> None:
+    from backspasm.screen.spark import screen_spark
+
+    src = tmp_path / "forms.parquet"
+    pq.write_table(arrow_table([{k: v for k, v in r.items() if k != "text"} for r in _rows(50, seed=4)]).drop_columns(["text"]),
+                   src)
+    screen_spark(str(src), str(tmp_path / "out"), spark=spark)
+    parts = [p for p in (tmp_path / "out").glob("part-*.parquet") if pq.read_metadata(p).num_rows]
+    assert len(parts) == 1  # microseconds a row: not worth a shuffle

@@ -118,6 +118,7 @@ def screen_spark(
         result_schema = output_schema(id_type)
         if out_kind == "csv":
             result_schema = flat(pa.RecordBatch.from_pylist([], schema=result_schema)).schema
+        df = _spread(spark, df, carries_words=kind in ("jsonl", "fhir") or "text" in df.columns)
         screened = df.mapInArrow(_screen_partition(kind, out_kind), from_arrow_schema(result_schema))
         temp = f"{out.rstrip('/')}.{uuid.uuid4().hex[:12]}.partial"
         writer = screened.write.mode("error")
@@ -135,6 +136,16 @@ def screen_spark(
             spark.stop()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _spread(spark: Any, df: Any, *, carries_words: bool) -> Any:
+    """Rows that may carry words cost the reader milliseconds each, so they are spread over every core
+    the session has, even when the file is small enough to be a single split (which would leave one
+    core reading them all). Structured rows cost microseconds and keep the splits Spark chose."""
+    cores = spark.sparkContext.defaultParallelism
+    if carries_words and df.rdd.getNumPartitions() < cores:
+        return df.repartition(cores)
+    return df
 
 
 def _read(spark: Any, source: str, kind: str) -> Any:
