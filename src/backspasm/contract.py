@@ -115,7 +115,7 @@ class Assessment(_Strict):
             return i18n.normalise(value)
         except i18n.UnknownLocale:
             raise PydanticCustomError(
-                "unknown_locale", "unknown locale {tag!r} (allowed: {allowed})", {"tag": value, "allowed": ", ".join(LOCALES)}
+                "unknown_locale", "unknown locale '{tag}' (allowed: {allowed})", {"tag": value, "allowed": ", ".join(LOCALES)}
             ) from None
 
     @model_validator(mode="after")
