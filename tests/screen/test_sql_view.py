@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from typing import Any
 
@@ -141,6 +142,8 @@ def test_the_postgres_view_refuses_exactly_the_rows_the_contract_refuses() -> No
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
     @given(MAYBE_BAD)
     def agree(rows: list[dict[str, Any]]) -> None:
+        # jsonb holds no NaN: a diary with one cannot be stored in the table the view reads.
+        rows = [r for r in rows if all(math.isfinite(e["hours_since_onset"]) for e in r.get("diary") or ())]
         bad = _refusals_disagree(rows, pg.triage(rows))
         assert not bad, "\n".join(bad[:5])
 
