@@ -135,8 +135,9 @@ class Assessment(_Strict):
                 if entry.hours_since_onset > self.hours_since_onset:
                     raise PydanticCustomError(
                         "diary_after_now",
-                        "diary[{i}].hours_since_onset: {h:g} is later than hours_since_onset {now:g}",
-                        {"i": i, "h": entry.hours_since_onset, "now": self.hours_since_onset},
+                        "diary[{i}].hours_since_onset: {h} is later than hours_since_onset {now}",
+                        # Pydantic fills plain placeholders only: numbers are formatted here.
+                        {"i": i, "h": f"{entry.hours_since_onset:g}", "now": f"{self.hours_since_onset:g}"},
                     )
         return self
 

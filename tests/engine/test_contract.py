@@ -40,7 +40,7 @@ def errors_of(data: object) -> list[tuple[str, str]]:
         ({**GOOD, "denied": ["long_duration"]}, "denied[0]", "derived"),
         ({**GOOD, "denied": ["nope"]}, "denied[0]", "unknown finding code"),
         ({**GOOD, "conditions": ["warfarin"]}, "conditions[0]", "unknown condition code"),
-        ({**GOOD, "diary": [{"hours_since_onset": 31, "pain": 3}]}, "diary[0].hours_since_onset", "later than"),
+        ({**GOOD, "diary": [{"hours_since_onset": 31.5, "pain": 3}]}, "diary[0].hours_since_onset", "31.5 is later than"),
         ({**GOOD, "diary": [{"hours_since_onset": 3, "pain": 12}]}, "diary[0].pain", "out of range"),
         ({**GOOD, "diary": [{"hours": 3, "pain": 2}]}, "diary[0].hours", "unknown field"),
         ({**GOOD, "text": "x" * 5001}, "text", "5000"),
@@ -50,6 +50,7 @@ def errors_of(data: object) -> list[tuple[str, str]]:
 def test_bad_input_names_the_field(data: dict[str, object], loc: str, words: str) -> None:
     errs = errors_of(data)
     assert any(e_loc == loc and words in msg for e_loc, msg in errs), errs
+    assert not [msg for _, msg in errs if "{" in msg], errs  # every placeholder of a message is filled in
 
 
 @pytest.mark.parametrize("raw", ["", "{", "not json", "[1,", "{'pain': 3}"])
