@@ -25,7 +25,7 @@ from .plan import (
     schedule_steps,
     tables,
 )
-from .result import Cited, EvidenceSpan, Fragments, Result, Step, decision_fragments
+from .result import Cited, EvidenceSpan, Fragments, Note, Result, Step, decision_fragments
 from .safetynet import to_ask, watch_for
 from .text.reading import EMPTY, Reading
 from .triage import triage
@@ -98,7 +98,9 @@ def _with_fragments(d: Decision, hours: float) -> Decision:
     return d
 
 
-def _result(d: Decision, hours: float, evidence: tuple[EvidenceSpan, ...], asked: tuple[str, ...]) -> Result:
+def _result(
+    d: Decision, hours: float, evidence: tuple[EvidenceSpan, ...], asked: tuple[str, ...], noted: tuple[Note, ...] = ()
+) -> Result:
     return Result(
         d.urgency,
         d.headline,
@@ -116,6 +118,7 @@ def _result(d: Decision, hours: float, evidence: tuple[EvidenceSpan, ...], asked
         asked,
         d.locale,
         d.fragments,
+        noted,
     )
 
 
@@ -127,11 +130,7 @@ def assess(a: Assessment, read_text: TextReader | None = None) -> Result:
     hours = a.hours_since_onset
     locale = a.locale or DEFAULT_LOCALE
     d = decide(found.present, found.from_text, found.conditions, t.hour_bucket(hours), t.age_flags(a.age), locale)
-    result = _result(d, hours, reading.evidence, to_ask(found.covered))
-    noted = notes(a, reading, found.from_text, locale)
-    if noted:
-        object.__setattr__(result, "notes", noted)
-    return result
+    return _result(d, hours, reading.evidence, to_ask(found.covered), notes(a, reading, found.from_text, locale))
 
 
 def assess_many(items: Iterable[Assessment], read_text: TextReader | None = None) -> list[Result]:
