@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-Reply = Literal["yes", "no", "unsure"]
+from ..text.numbers import UNIT_HOURS
 
-MAX_HOURS = 8760.0  # as the contract: a year
+Reply = Literal["yes", "no", "unsure"]
 
 # ---- yes / no / not sure ----
 
@@ -135,16 +135,7 @@ def parse_pain(answer: str) -> int | None:
 
 # ---- when it began ----
 
-_UNIT_HOURS = {
-    "m": 1 / 60, "min": 1 / 60, "mins": 1 / 60, "minute": 1 / 60, "minutes": 1 / 60,
-    "h": 1.0, "hr": 1.0, "hrs": 1.0, "hour": 1.0, "hours": 1.0,
-    "d": 24.0, "day": 24.0, "days": 24.0, "night": 24.0, "nights": 24.0,
-    "w": 168.0, "wk": 168.0, "wks": 168.0, "week": 168.0, "weeks": 168.0,
-    "fortnight": 336.0, "fortnights": 336.0,
-    "mo": 730.0, "month": 730.0, "months": 730.0,
-    "y": 8760.0, "yr": 8760.0, "yrs": 8760.0, "year": 8760.0, "years": 8760.0,
-}  # fmt: skip
-_UNITS = "|".join(sorted(_UNIT_HOURS, key=len, reverse=True))
+_UNITS = "|".join(sorted(UNIT_HOURS, key=len, reverse=True))
 _AMOUNT_WORDS = {"a": 1.0, "an": 1.0, "one": 1.0, "a couple of": 2.0, "couple of": 2.0, "a couple": 2.0,
                  "a few": 3.0, "few": 3.0, "several": 3.0, "half a": 0.5, "half an": 0.5}
 _AMOUNT = rf"(?:\d+(?:[.,]\d+)?|a couple of|couple of|a couple|a few|few|several|half an?|an?|{_WORDS})"
@@ -212,7 +203,7 @@ def parse_duration(answer: str) -> float | None:
             return None
         if m.group("half1") or m.group("half2"):
             n += 0.5
-        total += n * _UNIT_HOURS[m.group("unit")]
+        total += n * UNIT_HOURS[m.group("unit")]
         found = True
         pos = m.end()
         sep = re.match(r"\s*(?:,|and|&|\+)?\s*", text[pos:])

@@ -312,8 +312,16 @@ def pain_scores(text: str) -> list[NumberSpan]:
     return out
 
 
-_UNIT_HOURS = {
-    "hour": 1.0, "hr": 1.0, "day": 24.0, "night": 24.0, "week": 168.0, "wk": 168.0, "month": 730.0, "fortnight": 336.0,
+# Hours in each unit people write a duration in (the text reader's patterns match some of them; the
+# terminal questionnaire's answers, all).
+UNIT_HOURS = {
+    "m": 1 / 60, "min": 1 / 60, "mins": 1 / 60, "minute": 1 / 60, "minutes": 1 / 60,
+    "h": 1.0, "hr": 1.0, "hrs": 1.0, "hour": 1.0, "hours": 1.0,
+    "d": 24.0, "day": 24.0, "days": 24.0, "night": 24.0, "nights": 24.0,
+    "w": 168.0, "wk": 168.0, "wks": 168.0, "week": 168.0, "weeks": 168.0,
+    "fortnight": 336.0, "fortnights": 336.0,
+    "mo": 730.0, "month": 730.0, "months": 730.0,
+    "y": 8760.0, "yr": 8760.0, "yrs": 8760.0, "year": 8760.0, "years": 8760.0,
 }  # fmt: skip
 _UNIT = r"(hours?|hrs?|days?|nights?|weeks?|wks?|months?|fortnights?)"
 _DURATIONS = [
@@ -376,7 +384,7 @@ def durations(text: str) -> list[NumberSpan]:
     for pattern in _DURATIONS if _ANY_UNIT.search(text) else ():
         for m in pattern.finditer(text):
             unit = m.group(2).lower().rstrip("s")
-            hours = _value(m.group(1)) * _UNIT_HOURS.get(unit, _UNIT_HOURS.get(unit[:3], 24.0))
+            hours = _value(m.group(1)) * UNIT_HOURS.get(unit, UNIT_HOURS.get(unit[:3], 24.0))
             if 0 < hours <= 8760:
                 out.append(NumberSpan("onset", m.start(), m.end(), hours))
     for m in _CLINICAL.finditer(text) if "/" in text else ():
