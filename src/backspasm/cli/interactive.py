@@ -322,8 +322,7 @@ def _confirm_reading(
                                                    if s.code in kb.findings else 3, s.start))
     if not spans and age is None and not reading.findings:
         ask.say(_("Nothing in what you wrote points to a warning sign. The questions below cover the rest."))
-        return Reading(conditions=reading.conditions, pain=reading.pain, hours_since_onset=reading.hours_since_onset,
-                       ruled_out=reading.ruled_out), False
+        return reading, False  # no span and no finding: nothing to confirm
     ask.say(Text(_("Here is what I understood:"), style="bold"))
     ask.say(excerpt(text, tuple((s.start, s.end) for s in spans) + (((age.start, age.end),) if age else ())))
     kept_findings: set[str] = set()
