@@ -81,23 +81,29 @@ def _code_list(column: pa.Array, name: str) -> pa.Array:
     return column
 
 
-def _lookup(column: pa.Array, known: pa.Array) -> tuple[Bools, Ints, Ints, Ints]:
-    """For a code list: (rows with a code not in `known` or a null code, each code's place in `known`
-    for the codes of the other rows, which row each such code is in, the rows' list lengths)."""
-    n = len(column)
+def _parents(column: pa.Array) -> tuple[Ints, Ints]:
+    """(each row's list length, which row each flattened value is in): list_flatten leaves out null
+    lists whatever their extent, so the lengths count a null list as empty."""
     lengths = np.asarray(pc.fill_null(pc.list_value_length(column), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    parents = np.repeat(np.arange(n), lengths)  # list_flatten leaves out null lists, whatever their extent
+    return lengths, np.repeat(np.arange(len(column)), lengths)
+
+
+def _lookup(column: pa.Array, known: pa.Array) -> tuple[Bools, Ints, Ints]:
+    """For a code list: (rows with a code not in `known` or a null code, each code's place in `known`
+    for the codes of the other rows, which row each such code is in)."""
+    n = len(column)
+    _, parents = _parents(column)
     places = pc.index_in(pc.list_flatten(column), value_set=known)
     found = _flag(pc.is_valid(places))
     bad = np.zeros(n, np.bool_)
     bad[parents[~found]] = True
-    return bad, np.asarray(pc.fill_null(places, 0).to_numpy(zero_copy_only=False), dtype=np.int64), parents, lengths
+    return bad, np.asarray(pc.fill_null(places, 0).to_numpy(zero_copy_only=False), dtype=np.int64), parents
 
 
 def _masks(column: pa.Array, name: str) -> tuple[Bools, Bools, Ints]:
     """(rows with an unknown code, rows listing a code twice, each row's codes as bits) of a findings-like column."""
     n = len(column)
-    bad, places, parents, _ = _lookup(_code_list(column, name), _LISTABLE_SET)
+    bad, places, parents = _lookup(_code_list(column, name), _LISTABLE_SET)
     bits = _LISTABLE_BITS[places]
     mask = np.zeros(n, np.int64)
     np.bitwise_or.at(mask, parents, bits)
@@ -112,8 +118,7 @@ def _diary(column: pa.Array, hours: Floats, pain: Floats) -> tuple[Bools, Ints]:
     n = len(column)
     if _is_text(column.type):  # JSON text: any diary at all goes the exact way, which parses it
         return np.array([v is not None and bool(v.strip()) for v in column.to_pylist()], np.bool_), np.zeros(n, np.int64)
-    lengths = np.asarray(pc.fill_null(pc.list_value_length(column), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    parents = np.repeat(np.arange(n), lengths)
+    lengths, parents = _parents(column)
     entries = pc.list_flatten(column)
     eh_col = pc.struct_field(entries, "hours_since_onset")
     ep_col = pc.struct_field(entries, "pain")
