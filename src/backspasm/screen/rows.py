@@ -35,12 +35,11 @@ _FIELDS = frozenset(FIELDS)
 # Fields the quick way reads; a row with any other (an `unsure` list: those count as present) takes the exact way.
 _QUICK_FIELDS = _FIELDS - {"unsure"}
 _NONE: frozenset[str] = frozenset()
-_ALL_BITS = BIT
-_BIT: dict[str, int] = {code: b for code, b in _ALL_BITS.items() if code not in DERIVED_ONLY_FINDINGS}
+_BIT: dict[str, int] = {code: b for code, b in BIT.items() if code not in DERIVED_ONLY_FINDINGS}
 _CBIT: dict[str, int] = {code: 1 << i for i, code in enumerate(CONDITION_CODES)}
-_SEVERE, _LONG = _ALL_BITS["severe_pain"], _ALL_BITS["long_duration"]
-_NOT_IMPROVING, _WORSENING = _ALL_BITS["not_improving"], _ALL_BITS["worsening"]
-_RED = sum(_ALL_BITS[c] for c in red_flags())
+_SEVERE, _LONG = BIT["severe_pain"], BIT["long_duration"]
+_NOT_IMPROVING, _WORSENING = BIT["not_improving"], BIT["worsening"]
+_RED = sum(BIT[c] for c in red_flags())
 _DECLINE = -1
 _BUCKET_BITS = 8  # a decision's key: the findings' bits above the hour interval's number
 _BUCKET_MASK = (1 << _BUCKET_BITS) - 1
@@ -100,7 +99,7 @@ def plain(batch: pa.RecordBatch) -> pa.RecordBatch:
 
 
 def _codes_of(mask: int) -> frozenset[str]:
-    return frozenset(code for code, b in _ALL_BITS.items() if mask & b)
+    return frozenset(code for code, b in BIT.items() if mask & b)
 
 
 def _trend(pairs: Iterable[tuple[Any, Any]], hours: float, pain: int) -> int:
@@ -178,20 +177,22 @@ class Screener:
         self._marks = np.array(self._tables.hour_marks, np.float64)
         assert len(self._marks) < 1 << _BUCKET_BITS
         self._no_age = self._tables.age_flags(None)
-        self.decisions: list[tuple[str, tuple[str, ...]]] = []
+        # Each distinct decision and to_ask, by its key, and its serial; kept as numbers for building
+        # output columns: each decision's urgency (its place in URGENCY_LEVELS) and reasons, each
+        # to_ask, as _Lists of places in FINDING_CODES.
         self._dindex: dict[int, int] = {}
-        self.asks: list[tuple[str, ...]] = []
         self._aindex: dict[int, int] = {}
-        # The same, as numbers for building output columns: each decision's urgency (its place in
-        # URGENCY_LEVELS) and reasons, each to_ask, as _Lists of places in FINDING_CODES.
         self._urgency: list[int] = []
         self._reasons = _Lists()
         self._asked = _Lists()
 
+    @property
+    def distinct_decisions(self) -> int:
+        """How many distinct (urgency, reasons) decisions the memo holds."""
+        return len(self._dindex)
+
     def _fresh(self) -> None:
-        if len(self.decisions) > KEEP or len(self.asks) > KEEP:
-            self.decisions.clear()
-            self.asks.clear()
+        if len(self._dindex) > KEEP or len(self._aindex) > KEEP:
             self._dindex.clear()
             self._aindex.clear()
             self._urgency.clear()
@@ -202,25 +203,22 @@ class Screener:
         """The serial of the decision (urgency, reasons) for findings and an hour interval, `fm << 8 | bucket`."""
         j = self._dindex.get(key)
         if j is None:
-            j = self._dindex[key] = len(self.decisions)
+            j = self._dindex[key] = len(self._dindex)
             # Urgency and reasons depend on the findings and the hour only (CONTRACT.md): the
             # conditions, age and locale, checked already, do not split the key. `engine.decide`
             # takes them from this same call, at the interval's representative hour.
             hours, _ = representative(self._tables, key & _BUCKET_MASK, self._no_age)
             urgency, reasons = triage(_codes_of(key >> _BUCKET_BITS), _NONE, hours)
-            codes = tuple(r.code for r in reasons)
-            self.decisions.append((urgency, codes))
             self._urgency.append(_LEVEL_PLACE[urgency])
-            self._reasons.add(codes)
+            self._reasons.add(tuple(r.code for r in reasons))
         return j
 
     def _ask(self, covered: int) -> int:
         """The serial of the to_ask for the red flags a row covered (as bits)."""
         k = self._aindex.get(covered)
         if k is None:
-            k = self._aindex[covered] = len(self.asks)
-            self.asks.append(to_ask(_codes_of(covered)))
-            self._asked.add(self.asks[-1])
+            k = self._aindex[covered] = len(self._aindex)
+            self._asked.add(to_ask(_codes_of(covered)))
         return k
 
     def _serials(self, fm: int, dm: int, hours: float) -> tuple[int, int]:
@@ -365,7 +363,7 @@ class Screener:
         """The output batch, taken from the distinct decisions and to_ask lists (built once each) and the
         exact outcomes. `dser`/`aser` hold the quick rows' serials; the `declined` rows get `exact`'s outcomes."""
         n = len(dser)
-        nd, na = len(self.decisions), len(self.asks)
+        nd, na = len(self._dindex), len(self._aindex)
         if len(declined):
             serial = np.arange(len(declined), dtype=np.int64)
             dser[declined] = nd + serial
