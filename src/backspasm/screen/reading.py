@@ -289,10 +289,9 @@ def _ranges(path: str, ends: list[int], size: int) -> Iterator[RowRange]:
     `size` rows is cut into parts of `size`."""
     start = 0
     for end in ends:
-        if end - start > 2 * size:
-            while end - start > 2 * size:
-                yield RowRange(path, start, start + size)
-                start += size
+        while end - start > 2 * size:
+            yield RowRange(path, start, start + size)
+            start += size
         if end - start >= size or end == ends[-1]:
             if end > start:
                 yield RowRange(path, start, end)

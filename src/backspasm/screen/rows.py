@@ -90,12 +90,16 @@ def compact_schema(id_type: pa.DataType) -> pa.Schema:
     return pa.schema([pa.field(f.name, _COMPACT.get(f.name, f.type)) for f in output_schema(id_type)])
 
 
-def plain(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """A screened batch in output_schema's types."""
-    schema = output_schema(batch.schema.field(ID).type)
+def conformed(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """A screened batch with each column cast to `schema`'s type (the batch itself when it has them)."""
     if batch.schema.equals(schema):
         return batch
     return pa.RecordBatch.from_arrays([c.cast(f.type) for c, f in zip(batch.columns, schema, strict=True)], schema=schema)
+
+
+def plain(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """A screened batch in output_schema's types."""
+    return conformed(batch, output_schema(batch.schema.field(ID).type))
 
 
 def _codes_of(mask: int) -> frozenset[str]:
@@ -420,4 +424,4 @@ def _id_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-__all__ = ["OUTPUT_COLUMNS", "Outcome", "Screener", "compact_schema", "output_schema", "plain"]
+__all__ = ["OUTPUT_COLUMNS", "Outcome", "Screener", "compact_schema", "conformed", "output_schema", "plain"]

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from ..contract import BadInput
 from .columns import ID
-from .rows import compact_schema, output_schema, plain
+from .rows import compact_schema, conformed, output_schema, plain
 
 OutputFormat = Literal["parquet", "csv", "jsonl"]
 OUTPUT_FORMATS: tuple[str, ...] = ("parquet", "csv", "jsonl")
@@ -86,10 +86,7 @@ class Writer:
 
     def write(self, batch: pa.RecordBatch) -> None:
         if self.kind == "parquet":
-            if not batch.schema.equals(self._compact):
-                batch = pa.RecordBatch.from_arrays(
-                    [c.cast(f.type) for c, f in zip(batch.columns, self._compact, strict=True)], schema=self._compact)
-            self._writer.write_batch(batch)
+            self._writer.write_batch(conformed(batch, self._compact))
         elif self.kind == "csv":
             self._writer.write_batch(flat(batch))
         else:
