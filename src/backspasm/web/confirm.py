@@ -4,7 +4,7 @@ The reader can be wrong (long-standing foot tingling from diabetes read as "both
 so after a description the page lists each thing read, with the words behind it, and
 asks "Yes, that's right" or "No, that's not it". The choices travel in the form, never
 on the server: at the end the text is read again and everything the person rejected is
-taken out (`keep`), and the engine gets a reader that returns that filtered reading, as
+taken out (`Reading.without`), and the engine gets a reader that returns that filtered reading, as
 the terminal questionnaire does. Evidence then shows only what counted. A choice left as
 it was, or missing, counts: yes is the default, the safer reading.
 """
@@ -85,10 +85,3 @@ def carried_rejected(raw: object) -> frozenset[str]:
 def reader_of(reading: Reading) -> Callable[[str], Reading]:
     """A text reader for the engine that answers with the confirmed reading."""
     return lambda _text: reading
-
-
-def read(text: str) -> Reading:
-    """The text reader (its NLP pipeline loads on first use)."""
-    from ..text import read as read_text
-
-    return read_text(text)

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import clock
 from ..contract import MAX_HOURS, BadInput, loads_strict, parse_assessment
+from ..text import read as read_text
 from . import accounts, confirm
 from . import diary_forms as df
 from .deps import check_form_csrf, csrf_ok, current_user_id, get_store, require_user
@@ -180,7 +181,7 @@ async def _start_from(request: Request, form: FormData, user: Any) -> Response:
     rejected = confirm.carried_rejected(form.get("rejected"))
     reading = None
     if assessment.text and rejected:
-        reading = (await run_in_threadpool(confirm.read, assessment.text)).without(rejected)
+        reading = (await run_in_threadpool(read_text, assessment.text)).without(rejected)
     episode, _ = await run_in_threadpool(
         lambda: get_store(request).start_episode(user.id, assessment, started_at=when, reading=reading, zone=zone))
     return RedirectResponse(f"/diary/episodes/{episode.id}", status_code=303)

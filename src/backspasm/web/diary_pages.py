@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from .. import clock
 from ..contract import BadInput
 from ..knowledge import load
+from ..text import read as read_text
 from . import confirm, forms, steps
 from . import diary_forms as df
 from .deps import check_form_csrf, current_user_id, get_store, request_locale, require_user, text_reader_available
@@ -222,7 +223,7 @@ def _signs_in_note(request: Request, form: FormData, episode_id: int, args: dict
     gone, ticked = list(args["gone"]), set(args["findings"])
     counted = (set(present) - set(gone)) | ticked
     new = [q.code for q in forms.red_flag_questions(locale) + forms.other_questions(locale) if q.code not in counted]
-    full = confirm.read(note)
+    full = read_text(note)
     things = confirm.items(full, locale, denied=gone, only=new)
     if not things:
         return None

@@ -25,7 +25,8 @@ from ..contract import Assessment, parse_assessment
 from ..engine import assess
 from ..knowledge import load
 from ..result import Result
-from ..text.reading import EMPTY, Reading
+from ..text import EMPTY, Reading
+from ..text import read as read_text
 from . import confirm, forms
 from .deps import LOCALE_FIELD, text_reader_available
 from .security import CSRF_FIELD
@@ -119,7 +120,7 @@ async def details_step(request: Request, form: FormData, locale: str, action: st
         return details_page(errors, conditions)
     reading, rejected = EMPTY, frozenset[str]()
     if assessment.text:
-        full = await run_in_threadpool(confirm.read, assessment.text)
+        full = await run_in_threadpool(read_text, assessment.text)
         if form.get(confirm.CONFIRMED) != "1":
             things = confirm.items(full, locale, denied=assessment.denied or ())
             if things:
