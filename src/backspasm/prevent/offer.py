@@ -62,14 +62,22 @@ class Withheld:
         }
 
 
+def withholds(urgency: str | None, data: PreventionData | None = None) -> bool:
+    """Whether an episode of this urgency (or none) withholds the program: a doctor's visit pending,
+    `soon` and above."""
+    s = (data or load()).settings
+    return urgency is not None and URGENCY_RANK[urgency] >= URGENCY_RANK[s.withhold_from]
+
+
 def program_withheld(
     urgency: str | None, locale: str = DEFAULT_LOCALE, data: PreventionData | None = None
 ) -> Withheld | None:
     """None when a strengthening program may be offered for an episode of this urgency (or none);
-    otherwise why not. A doctor's visit pending (`soon` and above) always withholds it."""
-    s = (data or load()).settings
-    if urgency is None or URGENCY_RANK[urgency] < URGENCY_RANK[s.withhold_from]:
+    otherwise why not, in words."""
+    if not withholds(urgency, data):
         return None
+    assert urgency is not None
+    s = (data or load()).settings
     from ..knowledge import load as load_knowledge
 
     kb = load_knowledge(locale)
@@ -92,4 +100,4 @@ def program_withheld(
                     s.withhold_source, still)
 
 
-__all__ = ["STILL_APPLIES", "PlanStep", "Withheld", "program_withheld"]
+__all__ = ["STILL_APPLIES", "PlanStep", "Withheld", "program_withheld", "withholds"]

@@ -20,7 +20,7 @@ from ..codes import DEFAULT_LOCALE, UrgencyCode
 from ..contract import MAX_HOURS, BadInput, _bad_input
 from ..knowledge.schema import Citation
 from .library import PreventionData, load
-from .offer import Withheld, program_withheld
+from .offer import Withheld, program_withheld, withholds
 from .schema import ActivityLevel, Dose, Exercise, LimitCode
 
 ActivityCode = Literal["walking", "swimming", "cycling"]
@@ -59,7 +59,7 @@ class ProgramRequest(BaseModel):
             raise ValueError("limits: each limit at most once")
         if self.assessment is not None and (self.urgency is not None or self.hours_since_onset is not None):
             raise ValueError("give either assessment or urgency with hours_since_onset, not both")
-        if self.urgency is not None and self.hours_since_onset is None and program_withheld(self.urgency) is None:
+        if self.urgency is not None and self.hours_since_onset is None and not withholds(self.urgency):
             raise ValueError("hours_since_onset is needed with urgency: the first 48 hours are for rest")
         if self.hours_since_onset is not None and self.urgency is None:
             raise ValueError("urgency is needed with hours_since_onset (run `backspasm assess` to find it)")

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from .. import i18n
 from ..codes import DEFAULT_LOCALE
 from .library import load
-from .offer import program_withheld
+from .offer import withholds
 from .program import Program, Session, build_program, parse_request
 
 DOC_KEY = "prevention.program"
@@ -144,7 +144,7 @@ def recheck(
         return program
     urgency, hours = episode
     s = load().settings
-    if program_withheld(urgency) is None and hours >= s.resume_after_hours:
+    if not withholds(urgency) and hours >= s.resume_after_hours:
         return program
     request = {k: v for k, v in program.request.items() if k not in ("assessment", "start")}
     request.update(urgency=urgency, hours_since_onset=round(hours, 2))

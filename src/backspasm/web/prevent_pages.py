@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from ..contract import BadInput
 from ..prevent.checklists import evaluate, get_checklist
 from ..prevent.library import find_exercise, load
-from ..prevent.offer import program_withheld
+from ..prevent.offer import withholds
 from ..prevent.program import Program, build_program, parse_request
 from .deps import check_form_csrf, current_user_id, get_store, request_locale, require_user
 from .templating import render
@@ -119,7 +119,7 @@ def read_program_form(form: FormData, episode: tuple[str, float] | None) -> tupl
                     raise ValueError
                 data["hours_since_onset"] = hours
             except ValueError:
-                if urgency not in LEVEL_KEYS or program_withheld(urgency) is None:  # the hours matter only then
+                if urgency not in LEVEL_KEYS or not withholds(urgency):  # the hours matter only then
                     errors["hours_since_onset"] = "Give the hours since the spasm began (0 to 8760)."
     start = str(form.get("start", "")).strip()
     if start:
