@@ -90,12 +90,11 @@ def open_figure(ex: Exercise, locale: str, console: Console | None = None) -> No
     (console or _console()).print(_("Opened the picture in your browser ({path}).").format(path=path), style="dim")
 
 
-def show_exercise(code: str, fmt: str, console: Console | None = None, locale: str | None = None) -> None:
+def show_exercise(ex: Exercise, fmt: str, console: Console | None = None, locale: str | None = None) -> None:
     """Print one exercise in full (text: the steps, never just a file), or as JSON with its SVG figure."""
     from .. import i18n
     from ..prevent.library import load
 
-    ex = _exercise_or_fail(code)
     data = load()
     if fmt == "json":
         out = ex.model_dump(mode="json", exclude_none=True)
@@ -513,7 +512,7 @@ def register(app: typer.Typer) -> None:
             write_figure(ex, svg)
             if svg == "-":
                 return
-        show_exercise(ex.code, fmt)
+        show_exercise(ex, fmt)
         if open_it:
             open_figure(ex, i18n.from_environment(), _console(stderr=fmt == "json"))
 
