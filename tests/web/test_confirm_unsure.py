@@ -336,12 +336,17 @@ def test_a_new_episode_stores_the_words_and_only_the_confirmed_reading(signed_in
     assert "bilateral_leg_symptoms" not in status["result"]["findings"]
 
 
+def _kept_from_a_rejected_reading(client: TestClient) -> dict[str, str]:
+    """The fields a result page sends to /diary/from-result after "both legs" was rejected in the words."""
+    token = csrf_from(client, "/assess")
+    page = client.post("/assess/result", data=details_form(token, text=DIABETIC_FEET)).text
+    result = submit(client, page, read_bilateral_leg_symptoms="no").text
+    return hidden_in(result, "/diary/from-result")
+
+
 @needs_reader
 def test_a_diary_kept_from_a_result_does_not_count_a_rejected_reading(signed_in: TestClient) -> None:
-    token = csrf_from(signed_in, "/assess")
-    page = signed_in.post("/assess/result", data=details_form(token, text=DIABETIC_FEET)).text
-    result = submit(signed_in, page, read_bilateral_leg_symptoms="no").text
-    sent = hidden_in(result, "/diary/from-result")
+    sent = _kept_from_a_rejected_reading(signed_in)
     assert sent["rejected"] == "bilateral_leg_symptoms"
     r = signed_in.post("/diary/from-result", data=sent, follow_redirects=False)
     assert r.status_code == 303
@@ -352,10 +357,7 @@ def test_a_diary_kept_from_a_result_does_not_count_a_rejected_reading(signed_in:
 
 @needs_reader
 def test_the_keep_page_carries_the_rejected_readings_to_sign_in(client: TestClient) -> None:
-    token = csrf_from(client, "/assess")
-    page = client.post("/assess/result", data=details_form(token, text=DIABETIC_FEET)).text
-    result = submit(client, page, read_bilateral_leg_symptoms="no").text
-    sent = hidden_in(result, "/diary/from-result")
+    sent = _kept_from_a_rejected_reading(client)
     r = client.post("/diary/from-result", data=sent | {"rejected": "bilateral_leg_symptoms no_such_code"})
     assert r.text.count('name="rejected" value="bilateral_leg_symptoms"') == 2  # sign in, and register
 
