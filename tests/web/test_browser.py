@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -320,10 +321,18 @@ DIABETIC_FEET = "My feet have tingled for years from diabetes. Yesterday I bent 
 SCREENS = {"phone": PHONE, "desktop": DESKTOP, "narrow": {"width": 320, "height": 640}}
 
 
-def _context(browser: Any, base_url: str, screen: str, script: bool) -> tuple[Any, Any, Watch]:
+@contextmanager
+def _page(browser: Any, base_url: str, screen: str, script: bool) -> Iterator[Any]:
+    """A page on a fresh context of `screen`'s size; the context is closed after, and the page's
+    requests and console are checked when the test's steps passed."""
     context = browser.new_context(viewport=SCREENS[screen], base_url=base_url, java_script_enabled=script)
-    pg = context.new_page()
-    return context, pg, Watch(pg, base_url)
+    page = context.new_page()
+    watch = Watch(page, base_url)
+    try:
+        yield page
+    finally:
+        context.close()
+    watch.check()
 
 
 def _heading(page: Any) -> str:
@@ -348,8 +357,7 @@ def _details(page: Any, text: str = "", **answers: str) -> None:
 def test_not_sure_reveals_the_follow_up_in_place_with_script(
     browser: Any, base_url: str, axe_source: str, screen: str
 ) -> None:
-    context, page, watch = _context(browser, base_url, screen, script=True)
-    try:
+    with _page(browser, base_url, screen, script=True) as page:
         page.goto("/assess")
         answer_all(page, forms.red_flag_questions())
         followup = page.locator("#fu-saddle_numbness")
@@ -366,17 +374,13 @@ def test_not_sure_reveals_the_follow_up_in_place_with_script(
         _submit(page)
         assert "level-red" in (page.locator(".banner").get_attribute("class") or "")
         audit(page, axe_source, f"emergency from a follow-up ({screen})")
-    finally:
-        context.close()
-    watch.check()
 
 
 @pytest.mark.parametrize("screen", ["phone", "desktop"])
 def test_a_follow_up_left_open_is_asked_on_its_own_page_and_still_unsure_counts(
     browser: Any, base_url: str, axe_source: str, screen: str
 ) -> None:
-    context, page, watch = _context(browser, base_url, screen, script=True)
-    try:
+    with _page(browser, base_url, screen, script=True) as page:
         _details(page, f_fever="unsure")
         _submit(page)  # the follow-up shown in place was left unanswered
         assert _heading(page) == "A closer look"
@@ -388,14 +392,10 @@ def test_a_follow_up_left_open_is_asked_on_its_own_page_and_still_unsure_counts(
         counted = page.locator("#counted-h + ul").inner_text()
         assert load().findings["fever"].label in counted and "not sure" in counted
         audit(page, axe_source, f"result with notes ({screen})")
-    finally:
-        context.close()
-    watch.check()
 
 
 def test_not_sure_works_without_script_and_fits_320_pixels(browser: Any, base_url: str) -> None:
-    context, page, watch = _context(browser, base_url, "narrow", script=False)
-    try:
+    with _page(browser, base_url, "narrow", script=False) as page:
         page.goto("/assess")
         answer_all(page, forms.red_flag_questions())
         assert not page.locator("#fu-chest_pain").is_visible()
@@ -415,17 +415,13 @@ def test_not_sure_works_without_script_and_fits_320_pixels(browser: Any, base_ur
         page.check("input[name=u_injury][value=yes]")
         _submit(page)
         assert load().levels["urgent"].headline in page.locator(".banner").inner_text()
-    finally:
-        context.close()
-    watch.check()
 
 
 @pytest.mark.parametrize("screen", ["phone", "desktop"])
 def test_the_words_are_confirmed_and_a_rejected_reading_does_not_count(
     browser: Any, base_url: str, axe_source: str, screen: str
 ) -> None:
-    context, page, watch = _context(browser, base_url, screen, script=True)
-    try:
+    with _page(browser, base_url, screen, script=True) as page:
         _details(page, DIABETIC_FEET)
         _submit(page)
         assert _heading(page) == "Is this what you meant?"
@@ -441,9 +437,6 @@ def test_the_words_are_confirmed_and_a_rejected_reading_does_not_count(
         assert "Not counted" in words and load().findings["bilateral_leg_symptoms"].label in words
         assert page.locator("#counted-h").count() == 1  # answered no to tingling, but the words count
         audit(page, axe_source, f"result after confirming ({screen})")
-    finally:
-        context.close()
-    watch.check()
 
 
 def test_confirming_the_words_works_without_script_and_fits_320_pixels(browser: Any, base_url: str) -> None:
