@@ -75,9 +75,15 @@ class Answers:
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
+    def doubted(self) -> list[str]:
+        """The findings left "not sure": still not sure after the follow-up, or with the follow-up not asked
+        yet. Each counts as present (the safer reading)."""
+        return self.unsure + [q.code for q in self.pending]
+
+    @property
     def counted(self) -> list[str]:
         """Every finding that counts as present, a pending "not sure" included (the safer reading)."""
-        return self.present + self.unsure + [q.code for q in self.pending]
+        return self.present + self.doubted
 
 
 def condition_questions(locale: str = DEFAULT_LOCALE) -> list[tuple[str, str, str]]:
@@ -142,7 +148,7 @@ def read_assessment(form: Mapping[str, Any], conditions: list[str]) -> tuple[dic
     rest = read_answers(form, other_questions())
     errors.update(red.errors | rest.errors)
     # A "not sure" whose follow-up was not asked (yet) counts as still not sure: the safer reading.
-    unsure = red.unsure + [q.code for q in red.pending] + rest.unsure + [q.code for q in rest.pending]
+    unsure = red.doubted + rest.doubted
     data: dict[str, Any] = {"findings": red.present + rest.present, "denied": red.denied + rest.denied}
     if unsure:
         data["unsure"] = unsure

@@ -61,8 +61,7 @@ def emergency_now(present: list[str], locale: str, unsure: list[str] | None = No
 
 
 def emergency_page(request: Request, form: FormData, red: forms.Answers, locale: str) -> HTMLResponse:
-    unsure = red.unsure + [q.code for q in red.pending]
-    result = emergency_now(red.present, locale, unsure)
+    result = emergency_now(red.present, locale, red.doubted)
     said_yes = any(form.get(f"f_{code}") == "yes" for code in red.present)
     early = "yes" if said_yes else "followup" if red.present else "unsure"
     return render(request, "result.html", result_context(result) | {"early": early, "repost": form})
