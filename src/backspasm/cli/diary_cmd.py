@@ -74,7 +74,7 @@ def _episode_start(
             data["text"] = words
     elif sys.stdin.isatty():
         from .diary_args import console as make_console
-        from .interactive import RichAsker, gather
+        from .interactive import ONSET_QUESTION, PAIN_QUESTION, RichAsker, gather
 
         ask = RichAsker(make_console(), loc)
         answers, reading, early = gather(ask, locale=loc)
@@ -82,9 +82,9 @@ def _episode_start(
             # The questions stop at an emergency; the diary's first rating still needs the real numbers,
             # never a made-up 0 (the emergency advice follows in full once they are given).
             if answers.pain is None:
-                answers.pain = ask.pain(i18n.gettext(loc, "Pain right now, from 0 (none) to 10 (worst imaginable)"))
+                answers.pain = ask.pain(i18n.gettext(loc, PAIN_QUESTION))
             if answers.hours is None:
-                answers.hours = ask.hours(i18n.gettext(loc, "How long ago did this spasm start?"))
+                answers.hours = ask.hours(i18n.gettext(loc, ONSET_QUESTION))
         data = answers.assessment().model_dump(exclude_none=True)
     else:
         fail("bad input: give --pain (and --hours ...), or --json FILE|-, or run on a terminal for the questions")

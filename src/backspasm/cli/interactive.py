@@ -32,6 +32,7 @@ from ..engine import assess
 from ..findings import NOT_IMPROVING_AFTER_HOURS
 from ..knowledge import load
 from ..knowledge.schema import Finding
+from ..present import N_
 from ..result import EvidenceSpan, Result
 from ..text.reading import EMPTY, Reading
 from .render import render_compact, render_result
@@ -45,6 +46,8 @@ Outcome = Literal["present", "denied", "unsure"]
 LONG_TEXT = 600  # characters: a longer description is echoed as the passages around what was read
 CONTEXT = 70  # characters shown on each side of a passage that was read
 _RANK = {"emergency": 0, "urgent": 1, "soon": 2}
+PAIN_QUESTION = N_("Pain right now, from 0 (none) to 10 (worst imaginable)")
+ONSET_QUESTION = N_("How long ago did this spasm start?")
 
 
 class Asker(Protocol):
@@ -442,8 +445,8 @@ def gather(
             answers.record(f.code, outcome)
             if level == "emergency" and outcome != "denied":
                 return stop()
-    answers.pain = ask.pain(_("Pain right now, from 0 (none) to 10 (worst imaginable)"), reading.pain)
-    answers.hours = ask.hours(_("How long ago did this spasm start?"), reading.hours_since_onset)
+    answers.pain = ask.pain(_(PAIN_QUESTION), reading.pain)
+    answers.hours = ask.hours(_(ONSET_QUESTION), reading.hours_since_onset)
     # The other signs that call for a visit, as the knowledge base lists them; severe pain comes from the
     # score, and "not improving" means something only after a few days of home care.
     for f in kb.findings.values():
