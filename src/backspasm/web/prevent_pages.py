@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -139,13 +140,13 @@ def _build(data: dict[str, Any], locale: str) -> tuple[Program | None, dict[str,
 
 @router.get("/prevent", response_class=HTMLResponse)
 async def prevent_form(request: Request) -> HTMLResponse:
-    return render(request, "prevent/prevent_form.html", _form_context({}, {}, _diary_episode(request)))
+    return render(request, "prevent/prevent_form.html", _form_context({}, {}, await run_in_threadpool(_diary_episode, request)))
 
 
 @router.post("/prevent", response_class=HTMLResponse)
 async def prevent_result(request: Request) -> HTMLResponse:
     form = await check_form_csrf(request)
-    episode = _diary_episode(request)
+    episode = await run_in_threadpool(_diary_episode, request)
     data, errors = read_program_form(form, episode)
     program = None
     if not errors:
@@ -157,7 +158,7 @@ async def prevent_result(request: Request) -> HTMLResponse:
     if uid is not None and program.status == "ready" and form.get("save") == "yes":
         from ..prevent.tracking import save_program
 
-        save_program(get_store(request), uid, program, datetime.now(UTC))
+        await run_in_threadpool(save_program, get_store(request), uid, program, datetime.now(UTC))
         saved = True
     return render(
         request,
@@ -169,7 +170,7 @@ async def prevent_result(request: Request) -> HTMLResponse:
 @router.post("/prevent/calendar.ics")
 async def prevent_calendar(request: Request) -> Response:
     form = await check_form_csrf(request)
-    data, errors = read_program_form(form, _diary_episode(request))
+    data, errors = read_program_form(form, await run_in_threadpool(_diary_episode, request))
     program = None
     if not errors:
         program, errors = _build(data, request_locale(request))
@@ -184,11 +185,12 @@ async def prevent_calendar(request: Request) -> Response:
     )
 
 
-def _saved_program_page(request: Request, user_id: int, refused: str | None = None, status: int = 200) -> HTMLResponse:
-    """The saved program (re-checked against the diary) and how it is going; `refused` says why a tick was not kept."""
+async def _saved_program_page(request: Request, user_id: int, refused: str | None = None, status: int = 200) -> HTMLResponse:
+    """The saved program (re-checked against the diary) and how it is going; `refused` says why a tick was not kept.
+    The store is read and the episode re-assessed off the event loop."""
     from ..prevent.tracking import progress
 
-    found = progress(get_store(request), user_id, locale=request_locale(request))
+    found = await run_in_threadpool(progress, get_store(request), user_id, locale=request_locale(request))
     program, adh = found if found is not None else (None, None)
     return render(
         request,
@@ -202,7 +204,7 @@ def _saved_program_page(request: Request, user_id: int, refused: str | None = No
 @router.get("/program", response_class=HTMLResponse)
 async def saved_program(request: Request) -> HTMLResponse:
     user = require_user(request)
-    return _saved_program_page(request, user.id)
+    return await _saved_program_page(request, user.id)
 
 
 @router.post("/program/done")
@@ -218,9 +220,9 @@ async def tick_off(request: Request) -> Response:
     from ..prevent.tracking import tick_off as record
 
     try:
-        record(get_store(request), user.id, ex.code, locale=request_locale(request))
+        await run_in_threadpool(record, get_store(request), user.id, ex.code, locale=request_locale(request))
     except NotUnderWay as e:
-        return _saved_program_page(request, user.id, refused=e.short, status=409)
+        return await _saved_program_page(request, user.id, refused=e.short, status=409)
     return RedirectResponse("/program", status_code=303)
 
 
