@@ -66,11 +66,11 @@ class _Dialect:
         return f"filter({array}, x -> x IS NOT NULL)"
 
     def has_unknown(self, column: str, allowed: tuple[str, ...]) -> str:
-        known = self.array([_quote(c) for c in allowed])
-        if self.name == "postgres":
-            return f"NOT coalesce({column} <@ {known}, true) OR array_position({column}, NULL) IS NOT NULL"
         if self.name == "duckdb":  # as an ENUM an unknown code (or a NULL) is NULL
             return f"list_position(TRY_CAST({column} AS {_enum(allowed)}[]), NULL) IS NOT NULL"
+        known = self.values(allowed)
+        if self.name == "postgres":
+            return f"NOT coalesce({column} <@ {known}, true) OR array_position({column}, NULL) IS NOT NULL"
         return f"coalesce(size(filter({column}, x -> x IS NULL OR NOT array_contains({known}, x))), 0) > 0"
 
     def has_repeats(self, column: str) -> str:
@@ -111,10 +111,10 @@ class _Dialect:
                     + bad.format(h=_PG_HOURS, p=_PG_PAIN))
             return (f"coalesce(jsonb_typeof(diary) <> 'array', false) OR EXISTS (SELECT 1 FROM jsonb_array_elements("
                     f"{_PG_DIARY}) e WHERE jsonb_typeof(e) <> 'object' OR {test})")
-        test = "e IS NULL OR " + bad.format(h="e.hours_since_onset", p="e.pain")
         if self.name == "duckdb":  # a flag per entry, searched for a true: no list of entries is copied
             ok = "e.hours_since_onset BETWEEN 0 AND hours_since_onset AND e.pain BETWEEN 0 AND 10"
             return f"list_position(list_transform(diary, lambda e: NOT coalesce({ok}, false)), true) IS NOT NULL"
+        test = "e IS NULL OR " + bad.format(h="e.hours_since_onset", p="e.pain")
         return f"coalesce(size(filter(diary, e -> {test})), 0) > 0"
 
     # PostgreSQL and Spark SQL count findings as lists of codes; DuckDB as bit masks (_mask_view).
