@@ -98,12 +98,8 @@ class Watch:
 
 @pytest.fixture
 def page(browser: Any, base_url: str) -> Iterator[Any]:
-    context = browser.new_context(viewport=PHONE, base_url=base_url)
-    pg = context.new_page()
-    watch = Watch(pg, base_url)
-    yield pg
-    context.close()
-    watch.check()
+    with _page(browser, base_url, "phone", script=True) as pg:
+        yield pg
 
 
 def audit(page: Any, axe_source: str, name: str) -> None:
@@ -284,11 +280,7 @@ def test_pages_fit_a_320_pixel_screen_and_the_keyboard_reaches_the_content(brows
         answer_all(page, forms.other_questions())
         _submit(page)
         _fits(page, "the result page")
-        page.goto("/register")
-        page.fill("#email", "narrow@example.org")
-        page.fill("#password", "a long enough password")
-        page.fill("#password_confirm", "a long enough password")
-        _submit(page)
+        _register(page, "narrow@example.org")
         page.click("text=Start a new episode")
         answer_all(page, forms.red_flag_questions())
         _submit(page)
@@ -333,6 +325,15 @@ def _page(browser: Any, base_url: str, screen: str, script: bool) -> Iterator[An
     finally:
         context.close()
     watch.check()
+
+
+def _register(page: Any, email: str) -> None:
+    """Sign up on the register page (signed in afterwards)."""
+    page.goto("/register")
+    page.fill("#email", email)
+    page.fill("#password", "a long enough password")
+    page.fill("#password_confirm", "a long enough password")
+    _submit(page)
 
 
 def _heading(page: Any) -> str:
@@ -440,9 +441,7 @@ def test_the_words_are_confirmed_and_a_rejected_reading_does_not_count(
 
 
 def test_confirming_the_words_works_without_script_and_fits_320_pixels(browser: Any, base_url: str) -> None:
-    context = browser.new_context(viewport={"width": 320, "height": 640}, base_url=base_url, java_script_enabled=False)
-    page = context.new_page()
-    try:
+    with _page(browser, base_url, "narrow", script=False) as page:
         _details(page, DIABETIC_FEET)
         _submit(page)
         assert _heading(page) == "Is this what you meant?"
@@ -450,8 +449,6 @@ def test_confirming_the_words_works_without_script_and_fits_320_pixels(browser: 
         _submit(page)  # just continuing keeps every reading: the safer one
         assert "level-red" in (page.locator(".banner").get_attribute("class") or "")
         _fits(page, "the result after confirming")
-    finally:
-        context.close()
 
 
 def test_the_keyboard_reaches_every_choice_on_the_confirm_page(page: Any) -> None:
@@ -468,11 +465,7 @@ def test_the_keyboard_reaches_every_choice_on_the_confirm_page(page: Any) -> Non
 
 
 def test_a_diary_check_in_note_is_confirmed_before_it_is_saved(page: Any, axe_source: str) -> None:
-    page.goto("/register")
-    page.fill("#email", "note-reader@example.org")
-    page.fill("#password", "a long enough password")
-    page.fill("#password_confirm", "a long enough password")
-    _submit(page)
+    _register(page, "note-reader@example.org")
     page.click("text=Start a new episode")
     answer_all(page, forms.red_flag_questions())
     page.check("input[name=f_major_trauma][value=unsure]")
@@ -520,9 +513,7 @@ def test_the_exercise_figures_and_a_withheld_program_pass_axe(page: Any, axe_sou
 
 
 def test_figures_scale_to_a_320_pixel_screen_and_the_program_form_needs_no_script(browser: Any, base_url: str) -> None:
-    context = browser.new_context(viewport={"width": 320, "height": 640}, base_url=base_url, java_script_enabled=False)
-    page = context.new_page()
-    try:
+    with _page(browser, base_url, "narrow", script=False) as page:
         for path in ("/exercises", "/exercises/plank", "/prevent"):
             page.goto(path)
             _fits(page, path)
@@ -540,5 +531,3 @@ def test_figures_scale_to_a_320_pixel_screen_and_the_program_form_needs_no_scrip
         page.goto("/exercises/knee_to_chest")
         box = page.locator("figure.figure svg").bounding_box()
         assert box is not None and box["width"] == 480  # full size where there is room
-    finally:
-        context.close()
